@@ -1,6 +1,29 @@
+using ClaimsService.Api.Infrastructure;
+using ClaimsService.Api.Ledgers;
+using ClaimsService.Api.Ops;
+using ClaimsService.Api.Parameters;
+using ClaimsService.Api.Reconciliation;
+using ClaimsService.Api.Registry;
+using ClaimsService.Api.Settlements;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddClaimsServices();
+
 var app = builder.Build();
+if (Cli.IsVerb(args)) return await Cli.RunAsync(app, args);
 
-app.MapGet("/", () => "Hello World!");
+app.UseServiceDefaults();
+app.MapHealthApi();
+app.MapParametersApi();
+app.MapRegistryApi();
+app.MapSettlementsApi();
+app.MapLedgersApi();
+app.MapReconciliationApi();
 
-app.Run();
+await app.PrepareDatabaseAsync();
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,88 @@
+using ClaimsService.Api.Parameters;
+using ClaimsService.Data;
+using ClaimsService.Data.Dialects;
+using ClaimsService.Data.Stores;
+using Microsoft.Extensions.Options;
+
+namespace ClaimsService.Api.Infrastructure;
+
+/// <summary>
+/// The command-line verbs of the same executable (api.md "Command line"). They read the server's
+/// configuration, so <c>ConnectionStrings__Claims=… ClaimsService.Api keys create …</c> targets its database.
+/// </summary>
+public static class Cli
+{
+    private const string Usage = """
+        usage: ClaimsService.Api migrate
+               ClaimsService.Api keys create --role admin|ops|hospital|insurer [--hospital CODE] [--region CODE]... [--name TEXT]
+               ClaimsService.Api seed
+        """;
+
+    public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["help" or "--help", ..];
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        var services = app.Services;
+        var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var dialect = services.GetRequiredService<SqlDialect>();
+        try
+        {
+            switch (args)
+            {
+                case ["migrate"]:
+                    Migrator.Run(dialect, options.ConnectionString, Console.Out);
+                    Console.WriteLine($"Migrations applied ({dialect.Provider}).");
+                    return 0;
+                case ["seed"]:
+                    Migrator.Run(dialect, options.ConnectionString);
+                    var folder = ReferenceData.Locate(options.ReferenceDataPath)
+                        ?? throw new InvalidOperationException("No deploy/reference-data folder found; set Database:ReferenceDataPath.");
+                    var count = await services.GetRequiredService<ReferenceData>().SeedAsync(folder, CancellationToken.None);
+                    Console.WriteLine($"{count} parameter sets published from {folder}.");
+                    return 0;
+                case ["keys", "create", .. var rest]:
+                    Migrator.Run(dialect, options.ConnectionString);
+                    return await CreateKeyAsync(services, rest);
+                default:
+                    Console.Error.WriteLine(Usage);
+                    return args is ["help" or "--help", ..] ? 0 : 2;
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or DatabaseUnavailableException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> CreateKeyAsync(IServiceProvider services, string[] args)
+    {
+        string? role = null, hospital = null, name = null;
+        var regions = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--role": role = value; break;
+                case "--hospital": hospital = value; break;
+                case "--region": regions.Add(value); break;
+                case "--name": name = value; break;
+                default: throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}");
+            }
+            i++;
+        }
+        if (role is null || !Roles.All.Contains(role)) throw new ArgumentException($"--role must be one of {string.Join(", ", Roles.All)}.");
+        if (role == Roles.Hospital && string.IsNullOrWhiteSpace(hospital)) throw new ArgumentException("A hospital key needs --hospital CODE.");
+        if (role == Roles.Insurer && regions.Count == 0) throw new ArgumentException("An insurer key needs at least one --region CODE.");
+        if (regions.Any(r => r.Length != 6 || !r.All(char.IsAsciiDigit))) throw new ArgumentException("Regions are 6-digit codes.");
+
+        var time = services.GetRequiredService<TimeProvider>();
+        var (client, key) = await services.GetRequiredService<ApiClientStore>().CreateAsync(
+            name ?? $"{role}-{hospital ?? string.Join('+', regions)}".TrimEnd('-'), role, role == Roles.Hospital ? hospital : null,
+            role == Roles.Insurer ? regions : [], time.GetUtcNow().UtcDateTime, CancellationToken.None);
+        Console.WriteLine($"Created {client.Role} client '{client.Name}' ({client.Id}). The key is shown once; it is stored hashed.");
+        Console.WriteLine(key);
+        return 0;
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ClaimsService.Api.Infrastructure;
+
+/// <summary>Every error is application/problem+json with a stable machine-readable <c>code</c> (api.md "Errors").</summary>
+public static class Problems
+{
+    public const string ValidationFailed = "validation_failed";
+
+    public static ProblemHttpResult Of(int status, string code, string title, string? detail = null) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["code"] = code });
+
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors, string? detail = null) =>
+        TypedResults.ValidationProblem(errors, detail: detail ?? "The request has invalid fields; nothing was written.",
+            title: "The request is not valid.", extensions: new Dictionary<string, object?> { ["code"] = ValidationFailed });
+
+    public static ValidationProblem Validation(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+/// <summary>Collects field errors for a validation problem.</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = [];
+
+    public bool Any => _errors.Count > 0;
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        list.Add(message);
+    }
+
+    /// <summary>Checks a present, non-negative amount with at most two decimals, up to <see cref="Domain.Money.Max"/>.</summary>
+    public decimal Amount(string field, decimal? value, bool required = true)
+    {
+        switch (value)
+        {
+            case null:
+                if (required) Add(field, "Required.");
+                return 0m;
+            case < 0m:
+                Add(field, "Must not be negative.");
+                break;
+            case > Domain.Money.Max:
+                Add(field, $"Must not exceed {Domain.Money.Max:0.00}.");
+                break;
+        }
+        if (!Domain.Money.HasAtMostTwoDecimals(value.Value)) Add(field, "At most two decimals.");
+        return value.Value;
+    }
+
+    public T Required<T>(string field, T? value) where T : struct
+    {
+        if (value is null) Add(field, "Required.");
+        return value.GetValueOrDefault();
+    }
+
+    public string Required(string field, string? value, int maxLength = 64)
+    {
+        if (string.IsNullOrWhiteSpace(value)) Add(field, "Required.");
+        else if (value.Length > maxLength) Add(field, $"At most {maxLength} characters.");
+        return value ?? "";
+    }
+
+    public string RegionCode(string field, string? value)
+    {
+        if (value is null) Add(field, "Required.");
+        else if (value.Length != 6 || !value.All(char.IsAsciiDigit)) Add(field, "A 6-digit administrative division code.");
+        return value ?? "";
+    }
+
+    public string ResidentId(string field, string? value)
+    {
+        if (value is null) Add(field, "Required.");
+        else if (!Domain.ResidentId.IsValid(value)) Add(field, "Not a valid 18-character resident identity number (check digit ISO 7064 MOD 11-2).");
+        return value?.ToUpperInvariant() ?? "";
+    }
+
+    public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+}

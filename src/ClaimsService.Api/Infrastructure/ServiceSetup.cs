@@ -1,0 +1,104 @@
+using System.Text.Json.Serialization;
+using ClaimsService.Api.Ops;
+using ClaimsService.Api.Parameters;
+using ClaimsService.Api.Settlements;
+using ClaimsService.Data;
+using ClaimsService.Data.Dialects;
+using ClaimsService.Data.Reconciliation;
+using ClaimsService.Data.Stores;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace ClaimsService.Api.Infrastructure;
+
+/// <summary>The wiring of the service, out of Program.cs.</summary>
+public static class ServiceSetup
+{
+    public const long MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>Problem details, JSON, request limits, auth and OpenAPI.</summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ErrorHandler>();
+        // Unreadable bodies throw, so ErrorHandler answers them as validation problems in every environment.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
+        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = MaxBodyBytes);
+        services.AddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
+        services.AddAuthentication(ApiKeyHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Servers = [];
+            doc.Info.Title = "ClaimsService";
+            doc.Info.Description = "Serious-illness insurance (城乡居民大病保险) adjudication: settlement, reconciliation, operations.";
+            return Task.CompletedTask;
+        }));
+        services.AddClaimsHealthChecks();
+        return builder;
+    }
+
+    /// <summary>The database, its stores, the parameter cache and the features' services.</summary>
+    public static WebApplicationBuilder AddClaimsServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        DapperSetup.Configure();
+        services.AddOptions<DatabaseOptions>()
+            .Bind(builder.Configuration.GetSection(DatabaseOptions.Section))
+            .Configure(o => o.ConnectionString = builder.Configuration.GetConnectionString("Claims") ?? o.ConnectionString)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var dialect = SqlDialect.For(options.Provider);
+        options.ConnectionString = builder.Configuration.GetConnectionString("Claims") ?? options.ConnectionString;
+        services.AddSingleton(dialect);
+        services.AddDatabaseResilience(dialect, options);
+        services.AddSingleton(sp => new Db(dialect, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,
+            sp.GetRequiredService<Polly.Registry.ResiliencePipelineProvider<string>>()));
+        services.AddSingleton<ParameterSetStore>();
+        services.AddSingleton<RegistryStore>();
+        services.AddSingleton<SettlementStore>();
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<ApiClientStore>();
+        services.AddSingleton<ReconciliationStore>();
+        services.AddSingleton<ParameterSetCache>();
+        services.AddSingleton<ReferenceData>();
+        services.AddHostedService<ParameterSetRefresher>();
+        services.AddScoped<SettlementService>();
+        return builder;
+    }
+
+    /// <summary>Exception handling, the body limit for hosts that do not enforce Kestrel's, auth, OpenAPI.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseRouting();
+        app.Use(async (http, next) =>
+        {
+            // Kestrel enforces the limit on the wire; this answers early, and in hosts that do not enforce it.
+            var limit = http.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { } m ? m.MaxRequestBodySize : MaxBodyBytes;
+            if (http.Request.ContentLength > limit)
+            {
+                await Problems.Of(413, "payload_too_large", "The request body is too large.", "Request bodies are limited to 1 MiB.").ExecuteAsync(http);
+                return;
+            }
+            await next(http);
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.yaml");
+        return app;
+    }
+}

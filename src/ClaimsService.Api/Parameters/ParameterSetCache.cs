@@ -1,0 +1,72 @@
+using System.Collections.Frozen;
+using ClaimsService.Data;
+using ClaimsService.Data.Stores;
+using ClaimsService.Domain;
+using Microsoft.Extensions.Options;
+
+namespace ClaimsService.Api.Parameters;
+
+/// <summary>
+/// Every parameter set, in memory, so that no settlement queries them. Sets are append-only, so a count of
+/// rows is enough to see that another instance published one; a refresh then reloads them all.
+/// </summary>
+public sealed class ParameterSetCache(ParameterSetStore store)
+{
+    private volatile Snapshot? _snapshot;
+
+    private sealed record Snapshot(long Stamp, FrozenDictionary<string, ParameterSet[]> ByRegion, FrozenDictionary<string, ParameterSet> ById);
+
+    public bool Loaded => _snapshot is not null;
+
+    public IReadOnlyCollection<ParameterSet> All => Current.ById.Values;
+
+    public ParameterSet? ById(string id) => Current.ById.GetValueOrDefault(id);
+
+    /// <summary>The set in force for the region on the date, falling back to its province (api.md).</summary>
+    public ParameterSet? InForce(string regionCode, DateOnly onDate) =>
+        Resolution.SetInForce(r => Current.ByRegion.GetValueOrDefault(r, []), regionCode, onDate);
+
+    /// <summary>Whether the region, or its province, has any set at all.</summary>
+    public bool Knows(string regionCode) =>
+        Current.ByRegion.ContainsKey(regionCode) || Current.ByRegion.ContainsKey(Resolution.ProvinceOf(regionCode));
+
+    /// <summary>Reloads when the stamp moved (or always, when forced). Returns whether anything changed.</summary>
+    public async Task<bool> RefreshAsync(CancellationToken ct, bool force = false)
+    {
+        var stamp = await store.StampAsync(ct);
+        if (!force && _snapshot?.Stamp == stamp) return false;
+        var sets = await store.AllAsync(ct);
+        _snapshot = new Snapshot(stamp,
+            sets.GroupBy(s => s.RegionCode).ToFrozenDictionary(g => g.Key, g => g.ToArray()),
+            sets.ToFrozenDictionary(s => s.Id));
+        return true;
+    }
+
+    private Snapshot Current => _snapshot ?? throw new InvalidOperationException("Parameter sets are not loaded yet.");
+}
+
+/// <summary>Keeps the cache fresh: a set published through any instance is in force everywhere within one period.</summary>
+internal sealed partial class ParameterSetRefresher(ParameterSetCache cache, IOptions<DatabaseOptions> options, ILogger<ParameterSetRefresher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.ParameterRefreshMilliseconds));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                if (await cache.RefreshAsync(stoppingToken)) LogRefreshed(logger, cache.All.Count);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogRefreshFailed(logger, e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Parameter sets reloaded: {Count} sets")]
+    private static partial void LogRefreshed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Parameter set refresh failed, keeping the sets in memory: {Reason}")]
+    private static partial void LogRefreshFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,85 @@
+using ClaimsService.Api.Infrastructure;
+using ClaimsService.Domain;
+
+namespace ClaimsService.Api.Parameters;
+
+public sealed record BandContract(decimal? From, decimal? Rate);
+
+public sealed record CategoryAdjustmentContract(decimal? DeductibleFactor, decimal? Deductible, decimal? RateBonus, bool? CapWaived, decimal? AnnualCap);
+
+/// <summary>The body of <c>POST /v1/parameter-sets</c> (api.md "Parameter sets").</summary>
+public sealed record ParameterSetRequest(
+    string? RegionCode, string? Name, string? PolicyDocument, DateOnly? EffectiveFrom, decimal? PerCapitaIncome, int? IncomeYear,
+    decimal? DeductibleRatio, decimal? Deductible, decimal? DeductibleRounding, string? BandBasis, IReadOnlyList<BandContract>? Bands,
+    decimal? AnnualCap, decimal? ReferralMinRate, IReadOnlyDictionary<string, CategoryAdjustmentContract>? Categories)
+{
+    /// <summary>The domain set this request describes, or the field errors that keep it from being one.</summary>
+    public (ParameterSet? Set, FieldErrors Errors) ToDomain(string id, DateTime publishedAt)
+    {
+        var e = new FieldErrors();
+        var region = e.RegionCode("regionCode", RegionCode);
+        var name = e.Required("name", Name, 200);
+        var from = e.Required("effectiveFrom", EffectiveFrom);
+        if (PerCapitaIncome is not null) e.Amount("perCapitaIncome", PerCapitaIncome);
+        if (Deductible is not null) e.Amount("deductible", Deductible);
+        if (AnnualCap is not null) e.Amount("annualCap", AnnualCap);
+        if (DeductibleRatio is < 0m or > 1m) e.Add("deductibleRatio", "A fraction between 0 and 1.");
+        var basis = BandBasis switch
+        {
+            null or "cumulative" => Domain.BandBasis.Cumulative,
+            "aboveDeductible" => Domain.BandBasis.AboveDeductible,
+            _ => Fail(Domain.BandBasis.Cumulative, "bandBasis", "Either 'cumulative' or 'aboveDeductible'."),
+        };
+        var bands = new List<Band>();
+        if (Bands is null) e.Add("bands", "Required.");
+        else
+            for (var i = 0; i < Bands.Count; i++)
+                bands.Add(new Band(e.Required($"bands[{i}].from", Bands[i].From), e.Required($"bands[{i}].rate", Bands[i].Rate)));
+        var categories = new Dictionary<PersonCategory, CategoryAdjustment>();
+        foreach (var (code, a) in Categories ?? new Dictionary<string, CategoryAdjustmentContract>())
+        {
+            if (!PersonCategories.TryParse(code, out var category))
+                e.Add($"categories.{code}", $"Unknown category; one of {string.Join(", ", PersonCategories.AllCodes)}.");
+            else if (a is null) e.Add($"categories.{code}", "Required.");
+            else
+            {
+                if (a.Deductible is not null) e.Amount($"categories.{code}.deductible", a.Deductible);
+                if (a.AnnualCap is not null) e.Amount($"categories.{code}.annualCap", a.AnnualCap);
+                if (a.DeductibleFactor is < 0m or > 1m) e.Add($"categories.{code}.deductibleFactor", "A fraction between 0 and 1.");
+                categories[category] = new CategoryAdjustment(a.DeductibleFactor, a.Deductible, a.RateBonus ?? 0m, a.CapWaived ?? false, a.AnnualCap);
+            }
+        }
+        if (e.Any) return (null, e);
+
+        var set = new ParameterSet
+        {
+            Id = id, Version = 0, RegionCode = region, Name = name, PolicyDocument = PolicyDocument, EffectiveFrom = from,
+            PerCapitaIncome = PerCapitaIncome, IncomeYear = IncomeYear, DeductibleRatio = DeductibleRatio ?? 0.5m,
+            Deductible = Deductible, DeductibleRounding = DeductibleRounding ?? 0.01m, BandBasis = basis, Bands = bands,
+            AnnualCap = AnnualCap, ReferralMinRate = ReferralMinRate, Categories = categories, PublishedAt = publishedAt,
+        };
+        foreach (var (field, message) in set.Problems()) e.Add(field, message);
+        return e.Any ? (null, e) : (set, e);
+
+        T Fail<T>(T value, string field, string message)
+        {
+            e.Add(field, message);
+            return value;
+        }
+    }
+}
+
+public sealed record ParameterSetResponse(
+    string Id, int Version, string RegionCode, string Name, string? PolicyDocument, DateOnly EffectiveFrom, DateTime PublishedAt,
+    decimal? PerCapitaIncome, int? IncomeYear, decimal DeductibleRatio, decimal? Deductible, decimal DeductibleRounding,
+    decimal EffectiveDeductible, string BandBasis, IReadOnlyList<BandContract> Bands, decimal? AnnualCap, decimal? ReferralMinRate,
+    IReadOnlyDictionary<string, CategoryAdjustmentContract> Categories)
+{
+    public static ParameterSetResponse From(ParameterSet s) => new(
+        s.Id, s.Version, s.RegionCode, s.Name, s.PolicyDocument, s.EffectiveFrom, s.PublishedAt, s.PerCapitaIncome, s.IncomeYear,
+        s.DeductibleRatio, s.Deductible, s.DeductibleRounding, s.BaseDeductible,
+        s.BandBasis == Domain.BandBasis.Cumulative ? "cumulative" : "aboveDeductible",
+        s.Bands.Select(b => new BandContract(b.From, b.Rate)).ToList(), s.AnnualCap, s.ReferralMinRate,
+        s.Categories.ToDictionary(kv => kv.Key.ToCode(),
+            kv => new CategoryAdjustmentContract(kv.Value.DeductibleFactor, kv.Value.Deductible, kv.Value.RateBonus, kv.Value.CapWaived, kv.Value.AnnualCap)));
+}

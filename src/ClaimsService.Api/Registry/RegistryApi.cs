@@ -1,0 +1,52 @@
+using ClaimsService.Api.Infrastructure;
+using ClaimsService.Data.Stores;
+using ClaimsService.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ClaimsService.Api.Registry;
+
+public sealed record RegistryEntryRequest(string? InsuredId, string? RegionCode, string? Category, DateOnly? ValidFrom, DateOnly? ValidTo, string? Source);
+
+public sealed record RegistryBatchResponse(int Recorded);
+
+/// <summary>The registry of person categories: a person's category comes from here, never from the hospital.</summary>
+public static class RegistryApi
+{
+    public const int MaxBatch = 5_000;
+
+    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/registry").WithTags("Registry").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        group.MapPost("/entries", AddEntries).WithName("AddRegistryEntries").WithSummary("Record person categories in bulk (all or none).");
+        return app;
+    }
+
+    public static async Task<Results<Created<RegistryBatchResponse>, ValidationProblem>> AddEntries(
+        List<RegistryEntryRequest?> entries, RegistryStore store, TimeProvider time, HttpContext http, CancellationToken ct)
+    {
+        var e = new FieldErrors();
+        if (entries.Count == 0) e.Add("body", "At least one entry.");
+        if (entries.Count > MaxBatch) e.Add("body", $"At most {MaxBatch} entries per call.");
+        var valid = new List<RegistryEntry>(entries.Count);
+        for (var i = 0; i < entries.Count && !(entries.Count > MaxBatch); i++)
+        {
+            var entry = entries[i];
+            if (entry is null)
+            {
+                e.Add($"[{i}]", "Required.");
+                continue;
+            }
+            var insured = e.ResidentId($"[{i}].insuredId", entry.InsuredId);
+            var region = e.RegionCode($"[{i}].regionCode", entry.RegionCode);
+            if (!PersonCategories.TryParse(entry.Category, out var category))
+                e.Add($"[{i}].category", $"One of {string.Join(", ", PersonCategories.AllCodes)}.");
+            var from = e.Required($"[{i}].validFrom", entry.ValidFrom);
+            if (entry.ValidTo is { } to && to < from) e.Add($"[{i}].validTo", "Must not be before validFrom.");
+            if (entry.Source is { Length: > 200 }) e.Add($"[{i}].source", "At most 200 characters.");
+            valid.Add(new RegistryEntry(insured, region, category, from, entry.ValidTo, entry.Source));
+        }
+        if (e.Any) return Problems.Validation(e.ToDictionary());
+        var recorded = await store.AddAsync(valid, Caller.From(http.User).AuditName, time.GetUtcNow().UtcDateTime, ct);
+        return TypedResults.Created("/v1/registry/entries", new RegistryBatchResponse(recorded));
+    }
+}

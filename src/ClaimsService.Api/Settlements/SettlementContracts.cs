@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ClaimsService.Api.Infrastructure;
+using ClaimsService.Data.Stores;
+using ClaimsService.Domain;
+
+namespace ClaimsService.Api.Settlements;
+
+/// <summary>The body of <c>POST /v1/settlements</c> and <c>/preview</c> (api.md "Settlements").</summary>
+public sealed record SettlementRequest(
+    string? SettlementId, string? InsuredId, string? RegionCode, DateOnly? AdmissionDate, DateOnly? DischargeDate,
+    decimal? InPolicyCost, decimal? BasicInsurancePaid, bool? ReferredOutOfRegion)
+{
+    /// <summary>Checks every field; <paramref name="today"/> is the business day (UTC+8) a discharge may not be after.</summary>
+    public (ValidSettlement? Valid, FieldErrors Errors) Validate(DateOnly today)
+    {
+        var e = new FieldErrors();
+        var id = e.Required("settlementId", SettlementId);
+        if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            e.Add("settlementId", "Letters, digits, '-', '_' and '.' only.");
+        var insured = e.ResidentId("insuredId", InsuredId);
+        var region = e.RegionCode("regionCode", RegionCode);
+        var admission = e.Required("admissionDate", AdmissionDate);
+        var discharge = e.Required("dischargeDate", DischargeDate);
+        if (AdmissionDate is not null && DischargeDate is not null && discharge < admission)
+            e.Add("dischargeDate", "Must not be before admissionDate.");
+        if (DischargeDate is not null && discharge > today) e.Add("dischargeDate", "Must not be in the future.");
+        var cost = e.Amount("inPolicyCost", InPolicyCost);
+        var basic = e.Amount("basicInsurancePaid", BasicInsurancePaid);
+        if (InPolicyCost is not null && BasicInsurancePaid is not null && basic > cost)
+            e.Add("basicInsurancePaid", "Must not exceed inPolicyCost.");
+        return e.Any ? (null, e) : (new ValidSettlement(id, insured, region, admission, discharge, cost, basic, ReferredOutOfRegion ?? false), e);
+    }
+}
+
+/// <summary>A settlement request that passed validation, normalised.</summary>
+public sealed record ValidSettlement(
+    string SettlementId, string InsuredId, string RegionCode, DateOnly AdmissionDate, DateOnly DischargeDate,
+    decimal InPolicyCost, decimal BasicInsurancePaid, bool ReferredOutOfRegion)
+{
+    /// <summary>进入大病保险的合规费用: in-policy cost minus what basic insurance paid on it.</summary>
+    public decimal EligibleAmount => InPolicyCost - BasicInsurancePaid;
+
+    public string ToJson() => JsonSerializer.Serialize(this, SettlementStore.Json);
+
+    /// <summary>The fingerprint that tells a replay from a reused key: the normalised body, hashed.</summary>
+    public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        $"{SettlementId}|{InsuredId}|{RegionCode}|{AdmissionDate:yyyy-MM-dd}|{DischargeDate:yyyy-MM-dd}|{InPolicyCost:0.00}|{BasicInsurancePaid:0.00}|{ReferredOutOfRegion}")));
+}
+
+public sealed record ReversalRequest(string? Reason);
+
+public sealed record ParameterSetRefContract(string Id, int Version, string RegionCode);
+
+public sealed record YearToDateContract(decimal EligibleBefore, decimal EligibleAfter, decimal PaidBefore, decimal PaidAfter);
+
+/// <summary>An adjudication as the hospital sees it: settlement, preview, reversal or adjustment.</summary>
+public sealed record SettlementResponse(
+    string AdjudicationId, string Kind, string SettlementId, string HospitalCode, string RegionCode, string InsuredId, int PolicyYear,
+    string Category, ParameterSetRefContract ParameterSet, decimal EligibleAmount, decimal Deductible, bool CapApplied,
+    YearToDateContract YearToDate, decimal Payout, IReadOnlyList<TraceStep> Trace, DateTime AdjudicatedAt)
+{
+    /// <summary>Reversal: the settlements of the person-year re-priced because of it.</summary>
+    public IReadOnlyList<SettlementResponse>? Adjustments { get; init; }
+
+    /// <summary>Reversal: the settlement it took out. Adjustment: the reversal that caused it.</summary>
+    public string? RelatedAdjudicationId { get; init; }
+
+    /// <summary>A settlement that was reversed: the reversal's id.</summary>
+    public string? ReversedBy { get; init; }
+
+    public static SettlementResponse From(AdjudicationRow r) => new(
+        r.Id, r.Kind, r.SettlementId, r.HospitalCode, r.RegionCode, r.InsuredId, r.PolicyYear, r.Category,
+        new ParameterSetRefContract(r.ParameterSetId, r.ParameterSetVersion, r.ParameterSetRegion),
+        Money.FromFen(r.EligibleAmountFen), Money.FromFen(r.DeductibleFen), r.CapApplied,
+        new YearToDateContract(Money.FromFen(r.EligibleBeforeFen), Money.FromFen(r.EligibleAfterFen), Money.FromFen(r.PaidBeforeFen), Money.FromFen(r.PaidAfterFen)),
+        Money.FromFen(r.PayoutFen), JsonSerializer.Deserialize<List<TraceStep>>(r.Trace, SettlementStore.Json) ?? [],
+        DateTime.SpecifyKind(r.AdjudicatedAt, DateTimeKind.Utc))
+    {
+        RelatedAdjudicationId = r.RelatedId,
+        ReversedBy = r.ReversedById,
+    };
+}

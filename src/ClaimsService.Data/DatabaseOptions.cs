@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ClaimsService.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+    SqlServer,
+}
+
+/// <summary>The <c>Database</c> configuration section. The connection string is <c>ConnectionStrings:Claims</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>Which provider; default <c>Sqlite</c> (the embedded default).</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>The connection string; bound from <c>ConnectionStrings:Claims</c>. Default: <c>Data Source=claims.db</c>.</summary>
+    [Required]
+    public string ConnectionString { get; set; } = "Data Source=claims.db";
+
+    /// <summary>Apply migrations when the service starts; default true.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>Load deploy/reference-data when the database has no parameter set; default true.</summary>
+    public bool SeedOnStart { get; set; } = true;
+
+    /// <summary>Folder of the reference data; default <c>deploy/reference-data</c> found upwards from the working directory or the app.</summary>
+    public string? ReferenceDataPath { get; set; }
+
+    /// <summary>Per-call timeout of database work in seconds; default 5.</summary>
+    [Range(1, 600)]
+    public int TimeoutSeconds { get; set; } = 5;
+
+    /// <summary>How often each instance reloads parameter sets, in milliseconds; default 2000.</summary>
+    [Range(100, 60_000)]
+    public int ParameterRefreshMilliseconds { get; set; } = 2000;
+}

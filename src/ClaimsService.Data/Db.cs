@@ -1,0 +1,86 @@
+using System.Data.Common;
+using ClaimsService.Data.Dialects;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Registry;
+using Polly.Timeout;
+
+namespace ClaimsService.Data;
+
+/// <summary>The database could not be reached, or is shedding load; the API answers 503 database_unavailable.</summary>
+public sealed class DatabaseUnavailableException(string message, Exception inner, TimeSpan retryAfter) : Exception(message, inner)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>
+/// Runs units of work against the configured database through the named resilience pipeline
+/// (<see cref="DatabaseResilience.PipelineName"/>). A unit of work runs in one connection and, when asked,
+/// one transaction; a transient failure runs the whole unit again, so only idempotent units ask for retries.
+/// </summary>
+public sealed class Db(SqlDialect dialect, DatabaseOptions options, ResiliencePipelineProvider<string> pipelines)
+{
+    private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(DatabaseResilience.PipelineName);
+
+    public SqlDialect Dialect => dialect;
+
+    public Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> work, CancellationToken ct) =>
+        ExecuteAsync(retry: true, async token =>
+        {
+            await using var connection = await OpenAsync(token);
+            return await work(connection, token);
+        }, ct);
+
+    /// <summary>Runs <paramref name="work"/> in a transaction, committed when it returns.</summary>
+    /// <param name="retry">Only for work that is safe to run twice (idempotent by key, or read-before-write).</param>
+    public Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<T>> work, CancellationToken ct, bool retry = true) =>
+        ExecuteAsync(retry, async token =>
+        {
+            await using var connection = await OpenAsync(token);
+            await using var transaction = await connection.BeginTransactionAsync(token);
+            var result = await work(connection, transaction, token);
+            await transaction.CommitAsync(token);
+            return result;
+        }, ct);
+
+    private async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = dialect.CreateConnection(options.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<T> ExecuteAsync<T>(bool retry, Func<CancellationToken, Task<T>> work, CancellationToken ct)
+    {
+        var context = ResilienceContextPool.Shared.Get(ct);
+        context.Properties.Set(DatabaseResilience.RetrySafe, retry);
+        try
+        {
+            return await _pipeline.ExecuteAsync(static async (ctx, w) => await w(ctx.CancellationToken), context, work);
+        }
+        catch (BrokenCircuitException e)
+        {
+            throw new DatabaseUnavailableException("The database is unavailable (circuit open).", e, e.RetryAfter ?? DatabaseResilience.BreakDuration);
+        }
+        catch (TimeoutRejectedException e) when (!ct.IsCancellationRequested)
+        {
+            throw new DatabaseUnavailableException("The database did not answer in time.", e, DatabaseResilience.BreakDuration);
+        }
+        catch (Exception e) when (DatabaseResilience.IsOutage(dialect, e) && !ct.IsCancellationRequested)
+        {
+            throw new DatabaseUnavailableException("The database is unavailable.", e, DatabaseResilience.BreakDuration);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Data.Common;
+using DbUp;
+using DbUp.Builder;
+using Microsoft.Data.SqlClient;
+
+namespace ClaimsService.Data.Dialects;
+
+/// <summary>SQL Server: production. Retries are Polly's alone, so SqlClient's own retry logic stays off.</summary>
+public sealed class SqlServerDialect : SqlDialect
+{
+    // Deadlock victim, timeouts, Azure SQL / Always On failover and throttling, broken connections.
+    private static readonly HashSet<int> TransientNumbers =
+    [
+        -2, 20, 64, 233, 1205, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 40143, 40197, 40501, 40540,
+        40613, 42108, 42109, 49918, 49919, 49920,
+    ];
+
+    public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
+
+    public override DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
+
+    // 2627: unique constraint; 2601: unique index.
+    public override bool IsUniqueViolation(Exception exception) =>
+        exception is SqlException { Number: 2627 or 2601 };
+
+    public override bool IsTransient(Exception exception) =>
+        exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(e => TransientNumbers.Contains(e.Number));
+
+    public override string LockLedgerSql => $"""
+        IF NOT EXISTS (SELECT 1 FROM ledgers WITH (UPDLOCK, HOLDLOCK)
+                       WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear)
+            INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
+            VALUES (@RegionCode, @InsuredId, @PolicyYear, 0, 0, 0, @Now);
+        SELECT {SelectLedgerColumns}
+        FROM ledgers WITH (UPDLOCK, ROWLOCK)
+        WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear;
+        """;
+
+    public override UpgradeEngineBuilder Migrations(string connectionString) =>
+        DeployChanges.To.SqlDatabase(connectionString)
+            .WithScriptsEmbeddedInAssembly(typeof(SqlDialect).Assembly, IsOwnScript);
+}

@@ -1,0 +1,36 @@
+using System.Data.Common;
+using Dapper;
+
+namespace ClaimsService.Data.Stores;
+
+/// <summary>The append-only audit log: inputs, parameter set, category, trace and outputs of every adjudication.</summary>
+public sealed class AuditStore(Db db)
+{
+    private const string InsertSql = """
+        INSERT INTO audit_log (adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code,
+            parameter_set_id, parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at)
+        VALUES (@AdjudicationId, @Kind, @Outcome, @Code, @Caller, @HospitalCode, @SettlementId, @RegionCode,
+            @ParameterSetId, @ParameterSetVersion, @Category, @Inputs, @Trace, @Outputs, @TraceId, @RecordedAt)
+        """;
+
+    /// <summary>Writes an entry inside the caller's transaction, with the effect it records.</summary>
+    public static Task AppendAsync(DbConnection connection, DbTransaction transaction, AuditRow row, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(InsertSql, row, transaction, cancellationToken: ct));
+
+    /// <summary>Writes an entry that has no other effect (previews, business rejections).</summary>
+    public Task AppendAsync(AuditRow row, CancellationToken ct) =>
+        // An audit entry written twice by a retry would be a false record: run once.
+        db.InTransactionAsync(async (c, tx, t) =>
+        {
+            await AppendAsync(c, tx, row, t);
+            return true;
+        }, ct, retry: false);
+
+    private const string ForSettlementSql = """
+        SELECT * FROM audit_log WHERE hospital_code = @HospitalCode AND settlement_id = @SettlementId ORDER BY id
+        """;
+
+    public Task<IReadOnlyList<AuditRow>> ForSettlementAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
+        db.ReadAsync(async (c, t) => (IReadOnlyList<AuditRow>)(await c.QueryAsync<AuditRow>(
+            new CommandDefinition(ForSettlementSql, new { HospitalCode = hospitalCode, SettlementId = settlementId }, cancellationToken: t))).AsList(), ct);
+}

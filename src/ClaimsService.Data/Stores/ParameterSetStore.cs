@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ClaimsService.Domain;
+using Dapper;
+
+namespace ClaimsService.Data.Stores;
+
+/// <summary>Parameter sets: append-only, versioned per region. The definition is kept as JSON beside its keys.</summary>
+public sealed class ParameterSetStore(Db db)
+{
+    private const string NextVersionSql = "SELECT COALESCE(MAX(version), 0) + 1 FROM parameter_sets WHERE region_code = @RegionCode";
+
+    private const string InsertSql = """
+        INSERT INTO parameter_sets (id, region_code, version, effective_from, name, policy_document, definition, published_at, published_by)
+        VALUES (@Id, @RegionCode, @Version, @EffectiveFrom, @Name, @PolicyDocument, @Definition, @PublishedAt, @PublishedBy)
+        """;
+
+    /// <summary>Stores a new version of the region's parameters; the version is the region's next number.</summary>
+    public async Task<ParameterSet> PublishAsync(ParameterSet set, string publishedBy, CancellationToken ct)
+    {
+        // A concurrent publish for the same region takes the same number: the unique key decides, and we try again.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await db.InTransactionAsync(async (c, tx, t) =>
+                {
+                    var version = await c.ExecuteScalarAsync<int>(new CommandDefinition(NextVersionSql, new { set.RegionCode }, tx, cancellationToken: t));
+                    var stored = set with { Version = version };
+                    await c.ExecuteAsync(new CommandDefinition(InsertSql, new
+                    {
+                        stored.Id, stored.RegionCode, stored.Version, stored.EffectiveFrom, stored.Name, stored.PolicyDocument,
+                        Definition = ParameterSetJson.Serialize(stored), stored.PublishedAt, PublishedBy = publishedBy,
+                    }, tx, cancellationToken: t));
+                    return stored;
+                }, ct, retry: false);
+            }
+            catch (Exception e) when (db.Dialect.IsUniqueViolation(e) && attempt < 5)
+            {
+            }
+        }
+    }
+
+    private const string AllSql = "SELECT definition FROM parameter_sets ORDER BY region_code, version";
+
+    public Task<IReadOnlyList<ParameterSet>> AllAsync(CancellationToken ct) =>
+        db.ReadAsync(async (c, t) =>
+        {
+            var definitions = await c.QueryAsync<string>(new CommandDefinition(AllSql, cancellationToken: t));
+            return (IReadOnlyList<ParameterSet>)definitions.Select(ParameterSetJson.Deserialize).ToList();
+        }, ct);
+
+    private const string StampSql = "SELECT COUNT(*) FROM parameter_sets";
+
+    /// <summary>A cheap stamp that changes whenever a set is published (sets are append-only).</summary>
+    public Task<long> StampAsync(CancellationToken ct) =>
+        db.ReadAsync((c, t) => c.ExecuteScalarAsync<long>(new CommandDefinition(StampSql, cancellationToken: t)), ct);
+}
+
+/// <summary>The stored form of a parameter set: the api.md shape, camelCase, categories by their codes.</summary>
+public static class ParameterSetJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private sealed record Document(
+        string Id, int Version, string RegionCode, string Name, string? PolicyDocument, DateOnly EffectiveFrom,
+        decimal? PerCapitaIncome, int? IncomeYear, decimal DeductibleRatio, decimal? Deductible, decimal DeductibleRounding,
+        BandBasis BandBasis, IReadOnlyList<Band> Bands, decimal? AnnualCap, decimal? ReferralMinRate,
+        Dictionary<string, CategoryAdjustment> Categories, DateTime PublishedAt);
+
+    public static string Serialize(ParameterSet s) => JsonSerializer.Serialize(new Document(
+        s.Id, s.Version, s.RegionCode, s.Name, s.PolicyDocument, s.EffectiveFrom, s.PerCapitaIncome, s.IncomeYear,
+        s.DeductibleRatio, s.Deductible, s.DeductibleRounding, s.BandBasis, s.Bands, s.AnnualCap, s.ReferralMinRate,
+        s.Categories.ToDictionary(kv => kv.Key.ToCode(), kv => kv.Value), s.PublishedAt), Options);
+
+    public static ParameterSet Deserialize(string json)
+    {
+        var d = JsonSerializer.Deserialize<Document>(json, Options) ?? throw new JsonException("Empty parameter set definition.");
+        return new ParameterSet
+        {
+            Id = d.Id, Version = d.Version, RegionCode = d.RegionCode, Name = d.Name, PolicyDocument = d.PolicyDocument,
+            EffectiveFrom = d.EffectiveFrom, PerCapitaIncome = d.PerCapitaIncome, IncomeYear = d.IncomeYear,
+            DeductibleRatio = d.DeductibleRatio, Deductible = d.Deductible, DeductibleRounding = d.DeductibleRounding,
+            BandBasis = d.BandBasis, Bands = d.Bands, AnnualCap = d.AnnualCap, ReferralMinRate = d.ReferralMinRate,
+            Categories = d.Categories.ToDictionary(kv => PersonCategories.Parse(kv.Key), kv => kv.Value),
+            PublishedAt = DateTime.SpecifyKind(d.PublishedAt, DateTimeKind.Utc),
+        };
+    }
+}

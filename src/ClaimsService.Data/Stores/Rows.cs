@@ -1,0 +1,94 @@
+namespace ClaimsService.Data.Stores;
+
+/// <summary>Kinds of adjudication rows and audit entries.</summary>
+public static class Kinds
+{
+    public const string Settlement = "settlement";
+    public const string Reversal = "reversal";
+    public const string Adjustment = "adjustment";
+    public const string Preview = "preview";
+}
+
+/// <summary>A row of <c>adjudications</c>: one settlement, reversal or adjustment. Amounts in fen.</summary>
+public sealed class AdjudicationRow
+{
+    public string Id { get; set; } = "";
+    public string IdempotencyKey { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string HospitalCode { get; set; } = "";
+    public string SettlementId { get; set; } = "";
+    public string RegionCode { get; set; } = "";
+    public string InsuredId { get; set; } = "";
+    public int PolicyYear { get; set; }
+    public long Sequence { get; set; }
+    public DateOnly? AdmissionDate { get; set; }
+    public DateOnly? DischargeDate { get; set; }
+    public bool ReferredOutOfRegion { get; set; }
+    public string Category { get; set; } = "";
+    public string ParameterSetId { get; set; } = "";
+    public int ParameterSetVersion { get; set; }
+    public string ParameterSetRegion { get; set; } = "";
+    public long EligibleAmountFen { get; set; }
+    public long DeductibleFen { get; set; }
+    public long EligibleBeforeFen { get; set; }
+    public long EligibleAfterFen { get; set; }
+    public long PaidBeforeFen { get; set; }
+    public long PaidAfterFen { get; set; }
+    public long PayoutFen { get; set; }
+    public bool CapApplied { get; set; }
+    /// <summary>Reversal: the settlement reversed. Adjustment: the reversal that caused it.</summary>
+    public string? RelatedId { get; set; }
+    /// <summary>Settlement: the reversal that took it out.</summary>
+    public string? ReversedById { get; set; }
+    public string? RequestHash { get; set; }
+    /// <summary>JSON array of the bands applied.</summary>
+    public string Trace { get; set; } = "[]";
+    public DateTime AdjudicatedAt { get; set; }
+    public DateOnly BusinessDate { get; set; }
+
+    internal const string Columns = """
+        id, idempotency_key, kind, hospital_code, settlement_id, region_code, insured_id, policy_year, sequence,
+        admission_date, discharge_date, referred_out_of_region, category, parameter_set_id, parameter_set_version,
+        parameter_set_region, eligible_amount_fen, deductible_fen, eligible_before_fen, eligible_after_fen,
+        paid_before_fen, paid_after_fen, payout_fen, cap_applied, related_id, reversed_by_id, request_hash, trace,
+        adjudicated_at, business_date
+        """;
+
+    internal const string Values = """
+        @Id, @IdempotencyKey, @Kind, @HospitalCode, @SettlementId, @RegionCode, @InsuredId, @PolicyYear, @Sequence,
+        @AdmissionDate, @DischargeDate, @ReferredOutOfRegion, @Category, @ParameterSetId, @ParameterSetVersion,
+        @ParameterSetRegion, @EligibleAmountFen, @DeductibleFen, @EligibleBeforeFen, @EligibleAfterFen,
+        @PaidBeforeFen, @PaidAfterFen, @PayoutFen, @CapApplied, @RelatedId, @ReversedById, @RequestHash, @Trace,
+        @AdjudicatedAt, @BusinessDate
+        """;
+}
+
+/// <summary>A row of <c>ledgers</c>: the person-year's position. Amounts in fen.</summary>
+public sealed class LedgerRow
+{
+    public long EligibleToDateFen { get; set; }
+    public long PaidToDateFen { get; set; }
+    public int Version { get; set; }
+}
+
+/// <summary>A row of <c>audit_log</c>: every adjudication, preview and business rejection.</summary>
+public sealed class AuditRow
+{
+    public long Id { get; set; }
+    public string? AdjudicationId { get; set; }
+    public string Kind { get; set; } = "";
+    public string Outcome { get; set; } = "";
+    public string? Code { get; set; }
+    public string Caller { get; set; } = "";
+    public string? HospitalCode { get; set; }
+    public string? SettlementId { get; set; }
+    public string? RegionCode { get; set; }
+    public string? ParameterSetId { get; set; }
+    public int? ParameterSetVersion { get; set; }
+    public string? Category { get; set; }
+    public string Inputs { get; set; } = "{}";
+    public string? Trace { get; set; }
+    public string? Outputs { get; set; }
+    public string? TraceId { get; set; }
+    public DateTime RecordedAt { get; set; }
+}
