@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test suite: installs what the tests need (PostgreSQL server binaries, Chromium), starts a
+# throwaway PostgreSQL cluster, runs `dotnet test` on the solution and prints `N passed, N failed[, N skipped]`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; fi
+}
+
+# PostgreSQL server binaries: in the image under /usr/lib/postgresql/15/bin, else from Debian.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  echo "Installing PostgreSQL from Debian…"; apt_install postgresql
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+# Chromium for the browser suite.
+if [ -f tests/ClaimsService.Browser.Tests/ClaimsService.Browser.Tests.csproj ] && ! command -v chromium >/dev/null; then
+  echo "Installing Chromium from Debian…"; apt_install chromium
+fi
+
+# initdb refuses to run as root: the cluster belongs to the postgres user when we are root.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
+
+work=$(mktemp -d /tmp/claims-test-XXXXXX)
+chmod 755 "$work"
+pg_data="$work/pg"
+pg_port=${CLAIMS_TEST_PG_PORT:-55432}
+mkdir -p "$pg_data" && [ "$(id -u)" = 0 ] && chown postgres "$pg_data" "$work"
+cleanup() {
+  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
+
+export CLAIMS_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+export CLAIMS_TEST_PG_BIN="$pg_bin"
+
+dotnet build ClaimsService.sln -c Release -nologo -v q 2>&1 | grep -E "error|Warn|Error" || true
+log="$work/test.log"
+set +e
+dotnet test ClaimsService.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One line for CI: the sums of every assembly's "Failed: N, Passed: N, Skipped: N".
+read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
+  | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+assemblies=$(grep -cE '^(Passed|Failed)!' "$log" || true)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; echo "dotnet test exited with $status"; fi
+if [ "$assemblies" -eq 0 ]; then failed=$((failed + 1)); echo "no test assembly ran"; fi
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+[ "$failed" -eq 0 ]
