@@ -72,6 +72,7 @@ public static class ServiceSetup
         services.AddSingleton<AuditStore>();
         services.AddSingleton<ApiClientStore>();
         services.AddSingleton<ReconciliationStore>();
+        services.AddSingleton<ReconciliationRunStore>();
         services.AddSingleton<ParameterSetCache>();
         services.AddSingleton<ReferenceData>();
         services.AddHostedService<ParameterSetRefresher>();

@@ -25,6 +25,9 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string LockLedgerSql { get; }
 
+    /// <summary>An ordered SELECT cut to its first <c>@Limit</c> rows.</summary>
+    public virtual string FirstRows(string orderedSelect) => $"{orderedSelect}\nLIMIT @Limit";
+
     /// <summary>The DbUp engine for this provider, with its own scripts.</summary>
     public abstract UpgradeEngineBuilder Migrations(string connectionString);
 

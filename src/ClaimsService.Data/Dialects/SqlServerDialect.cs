@@ -36,6 +36,8 @@ public sealed class SqlServerDialect : SqlDialect
         WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear;
         """;
 
+    public override string FirstRows(string orderedSelect) => $"{orderedSelect}\nOFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY";
+
     public override UpgradeEngineBuilder Migrations(string connectionString) =>
         DeployChanges.To.SqlDatabase(connectionString)
             .WithScriptsEmbeddedInAssembly(typeof(SqlDialect).Assembly, IsOwnScript);
