@@ -38,13 +38,7 @@ public static class ServiceSetup
         services.AddAuthentication(ApiKeyHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
         services.AddAuthorization();
-        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
-        {
-            doc.Servers = [];
-            doc.Info.Title = "ClaimsService";
-            doc.Info.Description = "Serious-illness insurance (城乡居民大病保险) adjudication: settlement, reconciliation, operations.";
-            return Task.CompletedTask;
-        }));
+        services.AddClaimsOpenApi();
         services.AddClaimsHealthChecks();
         return builder;
     }

@@ -14,7 +14,7 @@ public static class LedgersApi
 {
     public static IEndpointRouteBuilder MapLedgersApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/v1/ledgers").WithTags("Ledgers").RequireAuthorization(p => p.RequireRole(Roles.Hospital, Roles.Ops))
+        app.MapGroup("/v1/ledgers").WithTags("Ledgers").RequireAuthorization(p => p.RequireRole(Roles.Hospital, Roles.Ops)).WithStandardProblems()
             .MapGet("/{regionCode}/{insuredId}/{policyYear:int}", Get).WithName("GetLedger")
             .WithSummary("A person-year's eligible and paid to date, with its entries in order.");
         return app;

@@ -1,9 +1,8 @@
-using System.Text.Json;
 using ClaimsService.Api.Parameters;
 using ClaimsService.Data;
 using ClaimsService.Data.Dialects;
 using Dapper;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -24,21 +23,27 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = Write }).WithTags("Health");
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = Write }).WithTags("Health");
+        var group = app.MapGroup("/health").WithTags("Health");
+        group.MapGet("/live", Live).WithName("Live").WithSummary("The process answers.");
+        group.MapGet("/ready", ReadyAsync).WithName("Ready")
+            .WithSummary("Database reachable, migrations applied, parameter sets loaded; 503 otherwise.");
         return app;
     }
 
-    private static Task Write(HttpContext http, HealthReport report)
+    public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("Healthy", new Dictionary<string, HealthCheckEntry>()));
+
+    public static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> ReadyAsync(HealthCheckService health, CancellationToken ct)
     {
-        http.Response.ContentType = "application/json";
-        return http.Response.WriteAsync(JsonSerializer.Serialize(new
-        {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
-        }, JsonSerializerOptions.Web));
+        var report = await health.CheckHealthAsync(c => c.Tags.Contains(Ready), ct);
+        var body = new HealthResponse(report.Status.ToString(),
+            report.Entries.ToDictionary(e => e.Key, e => new HealthCheckEntry(e.Value.Status.ToString(), e.Value.Description)));
+        return report.Status == HealthStatus.Healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
+
+public sealed record HealthCheckEntry(string Status, string? Description);
+
+public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, HealthCheckEntry> Checks);
 
 /// <summary>The database answers and every migration script is applied.</summary>
 internal sealed class DatabaseHealthCheck(Db db, SqlDialect dialect, IOptions<DatabaseOptions> options) : IHealthCheck

@@ -1,18 +1,58 @@
+using System.ComponentModel.DataAnnotations;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Domain;
 
 namespace ClaimsService.Api.Parameters;
 
-public sealed record BandContract(decimal? From, decimal? Rate);
+/// <summary>A rate band: from a cumulative (or above-deductible) amount on, at a rate (0.6 = 60 %).</summary>
+public sealed record BandContract
+{
+    [Required] public decimal? From { get; init; }
+    [Required] public decimal? Rate { get; init; }
+}
 
-public sealed record CategoryAdjustmentContract(decimal? DeductibleFactor, decimal? Deductible, decimal? RateBonus, bool? CapWaived, decimal? AnnualCap);
+/// <summary>A category's tilt: deductibleFactor or deductible, rateBonus, capWaived or annualCap.</summary>
+public sealed record CategoryAdjustmentContract
+{
+    /// <summary>Applied to the rounded base deductible and rounded again.</summary>
+    public decimal? DeductibleFactor { get; init; }
+    /// <summary>An explicit deductible for the category.</summary>
+    public decimal? Deductible { get; init; }
+    /// <summary>Added to every band's rate (rates top out at 1.0).</summary>
+    public decimal? RateBonus { get; init; }
+    /// <summary>No cap for the category.</summary>
+    public bool? CapWaived { get; init; }
+    /// <summary>Replaces the set's cap for the category.</summary>
+    public decimal? AnnualCap { get; init; }
+}
 
 /// <summary>The body of <c>POST /v1/parameter-sets</c> (api.md "Parameter sets").</summary>
-public sealed record ParameterSetRequest(
-    string? RegionCode, string? Name, string? PolicyDocument, DateOnly? EffectiveFrom, decimal? PerCapitaIncome, int? IncomeYear,
-    decimal? DeductibleRatio, decimal? Deductible, decimal? DeductibleRounding, string? BandBasis, IReadOnlyList<BandContract>? Bands,
-    decimal? AnnualCap, decimal? ReferralMinRate, IReadOnlyDictionary<string, CategoryAdjustmentContract>? Categories)
+public sealed record ParameterSetRequest
 {
+    [Required] public string? RegionCode { get; init; }
+    [Required] public string? Name { get; init; }
+    /// <summary>The policy document the figures come from, e.g. 桂医保发〔2020〕46号.</summary>
+    public string? PolicyDocument { get; init; }
+    [Required] public DateOnly? EffectiveFrom { get; init; }
+    /// <summary>上一年度居民人均可支配收入: the basis of the derived deductible.</summary>
+    public decimal? PerCapitaIncome { get; init; }
+    public int? IncomeYear { get; init; }
+    /// <summary>Default 0.5.</summary>
+    public decimal? DeductibleRatio { get; init; }
+    /// <summary>An announced figure; overrides perCapitaIncome × deductibleRatio.</summary>
+    public decimal? Deductible { get; init; }
+    /// <summary>The unit the derived deductible is rounded to, half away from zero; default 0.01.</summary>
+    public decimal? DeductibleRounding { get; init; }
+    /// <summary>cumulative (default) or aboveDeductible.</summary>
+    public string? BandBasis { get; init; }
+    [Required] public IReadOnlyList<BandContract>? Bands { get; init; }
+    /// <summary>封顶线; null or absent = no cap.</summary>
+    public decimal? AnnualCap { get; init; }
+    /// <summary>Minimum rate above the deductible for treatment referred outside the region.</summary>
+    public decimal? ReferralMinRate { get; init; }
+    /// <summary>Adjustments by category code.</summary>
+    public IReadOnlyDictionary<string, CategoryAdjustmentContract>? Categories { get; init; }
+
     /// <summary>The domain set this request describes, or the field errors that keep it from being one.</summary>
     public (ParameterSet? Set, FieldErrors Errors) ToDomain(string id, DateTime publishedAt)
     {
@@ -79,7 +119,10 @@ public sealed record ParameterSetResponse(
         s.Id, s.Version, s.RegionCode, s.Name, s.PolicyDocument, s.EffectiveFrom, s.PublishedAt, s.PerCapitaIncome, s.IncomeYear,
         s.DeductibleRatio, s.Deductible, s.DeductibleRounding, s.BaseDeductible,
         s.BandBasis == Domain.BandBasis.Cumulative ? "cumulative" : "aboveDeductible",
-        s.Bands.Select(b => new BandContract(b.From, b.Rate)).ToList(), s.AnnualCap, s.ReferralMinRate,
-        s.Categories.ToDictionary(kv => kv.Key.ToCode(),
-            kv => new CategoryAdjustmentContract(kv.Value.DeductibleFactor, kv.Value.Deductible, kv.Value.RateBonus, kv.Value.CapWaived, kv.Value.AnnualCap)));
+        s.Bands.Select(b => new BandContract { From = b.From, Rate = b.Rate }).ToList(), s.AnnualCap, s.ReferralMinRate,
+        s.Categories.ToDictionary(kv => kv.Key.ToCode(), kv => new CategoryAdjustmentContract
+        {
+            DeductibleFactor = kv.Value.DeductibleFactor, Deductible = kv.Value.Deductible, RateBonus = kv.Value.RateBonus,
+            CapWaived = kv.Value.CapWaived, AnnualCap = kv.Value.AnnualCap,
+        }));
 }

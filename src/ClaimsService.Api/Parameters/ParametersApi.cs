@@ -9,11 +9,13 @@ public static class ParametersApi
 {
     public static IEndpointRouteBuilder MapParametersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/parameter-sets").WithTags("Parameter sets").RequireAuthorization();
+        var group = app.MapGroup("/v1/parameter-sets").WithTags("Parameter sets").RequireAuthorization()
+            .WithStandardProblems();
         group.MapPost("/", Publish).WithName("PublishParameterSet").WithSummary("Publish a new version of a region's parameters.")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin));
         group.MapGet("/", List).WithName("ListParameterSets").WithSummary("List parameter sets; with onDate, the sets in force on that date.");
-        group.MapGet("/{id}", Get).WithName("GetParameterSet").WithSummary("Read one parameter set.");
+        group.MapGet("/{id}", Get).WithName("GetParameterSet").WithSummary("Read one parameter set.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

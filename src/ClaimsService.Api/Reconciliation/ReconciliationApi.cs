@@ -46,7 +46,8 @@ public static class ReconciliationApi
 
     public static IEndpointRouteBuilder MapReconciliationApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/reconciliation").WithTags("Reconciliation").RequireAuthorization(p => p.RequireRole(Roles.Insurer, Roles.Ops));
+        var group = app.MapGroup("/v1/reconciliation").WithTags("Reconciliation").RequireAuthorization(p => p.RequireRole(Roles.Insurer, Roles.Ops))
+            .WithStandardProblems();
         group.MapGet("/summary", Summary).WithName("ReconciliationSummary")
             .WithSummary("Settlements, reversals, adjustments and net of a region over business days (UTC+8), by category and by day.");
         return app;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Data.Stores;
 using ClaimsService.Domain;
@@ -5,7 +6,19 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ClaimsService.Api.Registry;
 
-public sealed record RegistryEntryRequest(string? InsuredId, string? RegionCode, string? Category, DateOnly? ValidFrom, DateOnly? ValidTo, string? Source);
+public sealed record RegistryEntryRequest
+{
+    [Required] public string? InsuredId { get; init; }
+    [Required] public string? RegionCode { get; init; }
+    /// <summary>general, registered_poor, poverty_monitored, marginal, extreme_poverty or subsistence.</summary>
+    [Required] public string? Category { get; init; }
+    /// <summary>First day in the category (inclusive).</summary>
+    [Required] public DateOnly? ValidFrom { get; init; }
+    /// <summary>Last day in the category (inclusive); null = open.</summary>
+    public DateOnly? ValidTo { get; init; }
+    /// <summary>Where the entry comes from (e.g. the registry batch).</summary>
+    public string? Source { get; init; }
+}
 
 public sealed record RegistryBatchResponse(int Recorded);
 
@@ -16,7 +29,8 @@ public static class RegistryApi
 
     public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/registry").WithTags("Registry").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        var group = app.MapGroup("/v1/registry").WithTags("Registry").RequireAuthorization(p => p.RequireRole(Roles.Admin))
+            .WithStandardProblems();
         group.MapPost("/entries", AddEntries).WithName("AddRegistryEntries").WithSummary("Record person categories in bulk (all or none).");
         return app;
     }

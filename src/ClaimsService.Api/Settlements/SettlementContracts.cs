@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -8,10 +9,25 @@ using ClaimsService.Domain;
 namespace ClaimsService.Api.Settlements;
 
 /// <summary>The body of <c>POST /v1/settlements</c> and <c>/preview</c> (api.md "Settlements").</summary>
-public sealed record SettlementRequest(
-    string? SettlementId, string? InsuredId, string? RegionCode, DateOnly? AdmissionDate, DateOnly? DischargeDate,
-    decimal? InPolicyCost, decimal? BasicInsurancePaid, bool? ReferredOutOfRegion)
+/// <remarks>Every field is nullable so that a missing one is reported as a field error, not a parse failure.</remarks>
+public sealed record SettlementRequest
 {
+    /// <summary>The hospital's id of the settlement; with the hospital code, the idempotency key.</summary>
+    [Required] public string? SettlementId { get; init; }
+    /// <summary>18-character resident identity number; its check digit is verified.</summary>
+    [Required] public string? InsuredId { get; init; }
+    /// <summary>The pooling region (6-digit administrative division code).</summary>
+    [Required] public string? RegionCode { get; init; }
+    [Required] public DateOnly? AdmissionDate { get; init; }
+    /// <summary>Decides the policy year; not in the future (UTC+8).</summary>
+    [Required] public DateOnly? DischargeDate { get; init; }
+    /// <summary>政策范围内费用, CNY, at most two decimals.</summary>
+    [Required] public decimal? InPolicyCost { get; init; }
+    /// <summary>What basic insurance paid on it; not above the cost.</summary>
+    [Required] public decimal? BasicInsurancePaid { get; init; }
+    /// <summary>Referred for treatment outside the region (default false).</summary>
+    public bool? ReferredOutOfRegion { get; init; }
+
     /// <summary>Checks every field; <paramref name="today"/> is the business day (UTC+8) a discharge may not be after.</summary>
     public (ValidSettlement? Valid, FieldErrors Errors) Validate(DateOnly today)
     {
@@ -49,7 +65,11 @@ public sealed record ValidSettlement(
         $"{SettlementId}|{InsuredId}|{RegionCode}|{AdmissionDate:yyyy-MM-dd}|{DischargeDate:yyyy-MM-dd}|{InPolicyCost:0.00}|{BasicInsurancePaid:0.00}|{ReferredOutOfRegion}")));
 }
 
-public sealed record ReversalRequest(string? Reason);
+public sealed record ReversalRequest
+{
+    /// <summary>Why the hospital cancels the settlement (at most 500 characters).</summary>
+    [Required] public string? Reason { get; init; }
+}
 
 public sealed record ParameterSetRefContract(string Id, int Version, string RegionCode);
 

@@ -15,13 +15,18 @@ public static class SettlementsApi
     public static IEndpointRouteBuilder MapSettlementsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/settlements").WithTags("Settlements")
-            .RequireAuthorization(p => p.RequireRole(Roles.Hospital).RequireClaim(Caller.HospitalClaim));
+            .RequireAuthorization(p => p.RequireRole(Roles.Hospital).RequireClaim(Caller.HospitalClaim))
+            .WithStandardProblems();
         group.MapPost("/", Settle).WithName("Settle")
-            .WithSummary("Settle a discharge: 201 the first time, 200 with Idempotent-Replayed: true for the same body again.");
-        group.MapPost("/preview", Preview).WithName("PreviewSettlement").WithSummary("Price a discharge without touching the ledger.");
-        group.MapGet("/{settlementId}", Get).WithName("GetSettlement").WithSummary("Read one of the caller's settlements.");
+            .WithSummary("Settle a discharge: 201 the first time, 200 with Idempotent-Replayed: true for the same body again.")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/preview", Preview).WithName("PreviewSettlement").WithSummary("Price a discharge without touching the ledger.")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{settlementId}", Get).WithName("GetSettlement").WithSummary("Read one of the caller's settlements.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{settlementId}/reversal", Reverse).WithName("ReverseSettlement")
-            .WithSummary("Reverse a settlement; later settlements of the person-year are re-priced as adjustments.");
+            .WithSummary("Reverse a settlement; later settlements of the person-year are re-priced as adjustments.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
