@@ -55,7 +55,8 @@ public sealed class PayoutFunction
 
     /// <summary>
     /// f(eligibleToDate): each band's share above the deductible, rounded to 0.01, summed, then clipped
-    /// to the cap. Each trace amount is rounded, so the trace adds up to the total exactly.
+    /// to the cap. Each trace amount is rounded, so the trace adds up to the total exactly unless the cap
+    /// clipped it, which <see cref="PayoutEvaluation.CapApplied"/> says.
     /// </summary>
     public PayoutEvaluation Evaluate(decimal eligibleToDate)
     {
