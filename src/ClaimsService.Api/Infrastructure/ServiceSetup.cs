@@ -78,6 +78,8 @@ public static class ServiceSetup
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
+        // Endpoint selection answers an unknown path, method or content type with an empty 404/405/415: make those problems too.
+        app.UseStatusCodePages(context => EmptyStatusProblem(context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext));
         app.UseRouting();
         app.Use(async (http, next) =>
         {
@@ -96,4 +98,12 @@ public static class ServiceSetup
         app.MapOpenApi("/openapi/{documentName}.yaml");
         return app;
     }
+
+    private static IResult EmptyStatusProblem(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => Problems.Of(status, "not_found", "Nothing is found at this path."),
+        StatusCodes.Status405MethodNotAllowed => Problems.Of(status, "method_not_allowed", "This path does not answer this method."),
+        StatusCodes.Status415UnsupportedMediaType => Problems.Of(status, "unsupported_media_type", "Send the body as application/json."),
+        _ => Problems.Of(status, $"http_{status}", Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)),
+    };
 }
