@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using Polly.Registry;
 
 namespace ClaimsService.Api.Tests.Infrastructure;
 
@@ -28,7 +29,22 @@ public abstract class ClaimsAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Claims", ConnectionString);
         builder.UseSetting("Database:ReferenceDataPath", RepositoryPath("deploy", "reference-data"));
         builder.UseSetting("Database:ParameterRefreshMilliseconds", "500");
-        builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
+        builder.ConfigureServices(s =>
+        {
+            s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+            // Polly takes the container's TimeProvider: on the frozen clock a retry delay or a timeout would never elapse,
+            // so a transient database error would hang the test. Resilience keeps the wall clock.
+            s.PostConfigure<ResiliencePipelineRegistryOptions<string>>(o =>
+            {
+                var builder = o.BuilderFactory;
+                o.BuilderFactory = () =>
+                {
+                    var b = builder();
+                    b.TimeProvider = TimeProvider.System;
+                    return b;
+                };
+            });
+        });
     }
 
     /// <summary>An HTTP client that authenticates with a new key of the given role and scope.</summary>
