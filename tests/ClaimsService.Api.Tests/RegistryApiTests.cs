@@ -123,6 +123,25 @@ public abstract class RegistryApiTests<TFactory>(TFactory factory) : IClassFixtu
     public async Task ABodyThatIsNotANonEmptyArrayIsRefused(string body) =>
         await (await _admin.PostRawAsync("/v1/registry/entries", body)).ShouldBeValidationProblemAsync("body");
 
+    [Fact]
+    public async Task ABatchOverOneMebibyteIsRefusedWithPayloadTooLargeAndRecordsNothing()
+    {
+        var person = NewInsuredId();
+        var batch = new JsonArray(RegistryEntry(person, "registered_poor"));
+        var size = batch.ToJsonString().Length;
+        while (size <= 1024 * 1024)
+        {
+            var entry = RegistryEntry(NewInsuredId(), "subsistence");
+            size += entry.ToJsonString().Length + 1;
+            batch.Add(entry);
+        }
+
+        await (await _admin.PostJsonAsync("/v1/registry/entries", batch)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+
+        var preview = await (await _hospital.PostJsonAsync("/v1/settlements/preview", Settlement(person))).ShouldBeAsync(HttpStatusCode.OK);
+        Assert.Equal("general", preview.Text("category"));
+    }
+
     private async Task RecordAsync(params JsonObject[] entries) =>
         await (await _admin.PostJsonAsync("/v1/registry/entries", new JsonArray(entries))).ShouldBeAsync(HttpStatusCode.Created);
 

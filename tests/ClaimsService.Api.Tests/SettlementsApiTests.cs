@@ -131,6 +131,23 @@ public abstract class SettlementsApiTests<TFactory>(TFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task AnXCheckDigitInLowerCaseIsTheSamePersonAsInUpperCase()
+    {
+        var upper = Enumerable.Range(0, 200).Select(_ => NewInsuredId()).First(id => id.EndsWith('X'));
+        var lower = upper.ToLowerInvariant();
+        var body = Settlement(lower, eligible: 10_000m);
+
+        var settled = await (await _hospital.PostJsonAsync("/v1/settlements", body)).ShouldBeAsync(HttpStatusCode.Created);
+        var replay = await _hospital.PostJsonAsync("/v1/settlements", body with { InsuredId = upper });
+        var second = await (await _hospital.PostJsonAsync("/v1/settlements", Settlement(upper, eligible: 40_000m))).ShouldBeAsync(HttpStatusCode.Created);
+
+        Assert.Equal(upper, settled.Text("insuredId"));
+        Assert.True(replay.IsReplay(), "The same stay with the check digit in upper case must replay the first answer");
+        Assert.Equal((10_000m, 23_800m), (second.GetProperty("yearToDate").Money("eligibleBefore"), second.Money("payout")));
+        Assert.Equal(50_000m, (await _hospital.LedgerAsync(Guilin, lower)).EligibleToDate);
+    }
+
+    [Fact]
     public async Task ReadingASettlementAnswersWhatWasAdjudicated()
     {
         var body = Settlement();
