@@ -230,6 +230,22 @@ public abstract class SettlementsApiTests<TFactory>(TFactory factory) : IClassFi
         Assert.Equal((50_000m, 23_800m), (ledger.EligibleToDate, ledger.PaidToDate));
         Assert.Single(ledger.Entries);
     }
+
+    [Fact]
+    public async Task ConcurrentStaysOfOnePersonAddUpAsIfSettledOneAfterAnother()
+    {
+        var person = NewInsuredId();
+        var stays = Enumerable.Range(0, 5).Select(_ => Settlement(person, eligible: 20_000m)).ToList();
+
+        var responses = await Task.WhenAll(stays.Select(s => factory.ClientFor("hospital", GuilinHospital).PostJsonAsync("/v1/settlements", s)));
+
+        var settled = await Task.WhenAll(responses.Select(r => r.ShouldBeAsync(HttpStatusCode.Created)));
+        // 100 000 cumulative: 16 800 + 14 000 + 32 000.
+        Assert.Equal(62_800m, settled.Sum(s => s.Money("payout")));
+        Assert.Equal([0m, 20_000m, 40_000m, 60_000m, 80_000m], settled.Select(s => s.GetProperty("yearToDate").Money("eligibleBefore")).Order());
+        var ledger = await _hospital.LedgerAsync(Guilin, person);
+        Assert.Equal((100_000m, 62_800m), (ledger.EligibleToDate, ledger.PaidToDate));
+    }
 }
 
 public sealed class SqliteSettlementsApiTests(SqliteAppFactory f) : SettlementsApiTests<SqliteAppFactory>(f);
