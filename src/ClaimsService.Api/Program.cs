@@ -5,9 +5,13 @@ using ClaimsService.Api.Parameters;
 using ClaimsService.Api.Reconciliation;
 using ClaimsService.Api.Registry;
 using ClaimsService.Api.Settlements;
+using ClaimsService.Api.Telemetry;
+
+if (HealthProbe.IsVerb(args)) return await HealthProbe.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddClaimsTelemetry();
 builder.AddClaimsServices();
 
 var app = builder.Build();
@@ -15,6 +19,9 @@ if (Cli.IsVerb(args)) return await Cli.RunAsync(app, args);
 
 app.UseServiceDefaults();
 app.MapHealthApi();
+app.MapClaimsTelemetry();
+app.MapOpsApi();
+app.MapDashboard();
 app.MapParametersApi();
 app.MapRegistryApi();
 app.MapSettlementsApi();

@@ -4,6 +4,7 @@ using ClaimsService.Api.Parameters;
 using ClaimsService.Api.Settlements;
 using ClaimsService.Data;
 using ClaimsService.Data.Dialects;
+using ClaimsService.Data.Ops;
 using ClaimsService.Data.Reconciliation;
 using ClaimsService.Data.Stores;
 using Microsoft.AspNetCore.Http.Features;
@@ -67,6 +68,8 @@ public static class ServiceSetup
         services.AddSingleton<ApiClientStore>();
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<ReconciliationRunStore>();
+        services.AddSingleton<OpsStore>();
+        services.AddSingleton<OpsSummaryBuilder>();
         services.AddSingleton<ParameterSetCache>();
         services.AddSingleton<ReferenceData>();
         services.AddHostedService<ParameterSetRefresher>();

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using ClaimsService.Api.Telemetry;
 using ClaimsService.Data;
 using ClaimsService.Data.Stores;
 using ClaimsService.Domain;
@@ -46,7 +47,8 @@ public sealed class ParameterSetCache(ParameterSetStore store)
 }
 
 /// <summary>Keeps the cache fresh: a set published through any instance is in force everywhere within one period.</summary>
-internal sealed partial class ParameterSetRefresher(ParameterSetCache cache, IOptions<DatabaseOptions> options, ILogger<ParameterSetRefresher> logger) : BackgroundService
+internal sealed partial class ParameterSetRefresher(ParameterSetCache cache, IOptions<DatabaseOptions> options, ClaimsMetrics metrics,
+    ILogger<ParameterSetRefresher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,10 +57,13 @@ internal sealed partial class ParameterSetRefresher(ParameterSetCache cache, IOp
         {
             try
             {
-                if (await cache.RefreshAsync(stoppingToken)) LogRefreshed(logger, cache.All.Count);
+                var reloaded = await cache.RefreshAsync(stoppingToken);
+                metrics.CacheRefreshed(reloaded ? "reloaded" : "unchanged");
+                if (reloaded) LogRefreshed(logger, cache.All.Count);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                metrics.CacheRefreshed("failed");
                 LogRefreshFailed(logger, e.Message);
             }
         }

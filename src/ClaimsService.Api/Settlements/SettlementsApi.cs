@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Api.Parameters;
+using ClaimsService.Api.Telemetry;
 using ClaimsService.Data.Stores;
 using ClaimsService.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +17,8 @@ public static class SettlementsApi
     {
         var group = app.MapGroup("/v1/settlements").WithTags("Settlements")
             .RequireAuthorization(p => p.RequireRole(Roles.Hospital).RequireClaim(Caller.HospitalClaim))
-            .WithStandardProblems();
+            .WithStandardProblems()
+            .AddEndpointFilter<AdjudicationTelemetry>();
         group.MapPost("/", Settle).WithName("Settle")
             .WithSummary("Settle a discharge: 201 the first time, 200 with Idempotent-Replayed: true for the same body again.")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using ClaimsService.Api.Infrastructure;
+using ClaimsService.Api.Parameters;
+using ClaimsService.Api.Settlements;
+using ClaimsService.Data.Stores;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace ClaimsService.Api.Telemetry;
+
+/// <summary>
+/// Around every adjudication endpoint (settle, preview, reversal): one span, the adjudication counter, the duration
+/// histogram, payout amounts, the in-process latency window and one log line, all from the handler's typed result.
+/// Tags and log values name the kind, region, hospital and settlement id; never the insured person.
+/// </summary>
+internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, AdjudicationWindow window, ParameterSetCache parameters,
+    ILogger<AdjudicationTelemetry> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var kind = http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName switch
+        {
+            "Settle" => Kinds.Settlement,
+            "PreviewSettlement" => Kinds.Preview,
+            "ReverseSettlement" => Kinds.Reversal,
+            _ => null,
+        };
+        if (kind is null) return await next(context);
+
+        var request = context.Arguments.OfType<SettlementRequest>().FirstOrDefault();
+        var settlementId = Sanitise(request?.SettlementId ?? context.Arguments.OfType<string>().FirstOrDefault());
+        var hospital = Caller.From(http.User).HospitalCode ?? "";
+        using var activity = ClaimsTelemetry.Source.StartActivity($"adjudicate {kind}");
+        activity?.SetTag("claims.kind", kind);
+        activity?.SetTag("claims.hospital_code", hospital);
+        activity?.SetTag("claims.settlement_id", settlementId);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await next(context);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            Record(kind, result, request, settlementId, hospital, http, elapsed, activity);
+            return result;
+        }
+        catch (Exception e)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var region = RegionLabel(request?.RegionCode);
+            metrics.Adjudicated(kind, region, Outcomes.Error, elapsed.TotalSeconds);
+            window.Record(Outcomes.Error, elapsed.TotalMilliseconds);
+            activity?.SetTag("claims.outcome", Outcomes.Error);
+            activity?.SetTag("claims.region_code", region);
+            // The type only: messages of lower layers are not ours to vouch for.
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            LogFailed(logger, kind, settlementId, hospital, e.GetType().Name, elapsed.TotalMilliseconds);
+            throw;
+        }
+    }
+
+    private void Record(string kind, object? result, SettlementRequest? request, string settlementId, string hospital, HttpContext http,
+        TimeSpan elapsed, Activity? activity)
+    {
+        var inner = result is INestedHttpResult nested ? nested.Result : result as IResult;
+        var ms = Math.Round(elapsed.TotalMilliseconds, 2);
+        switch (inner)
+        {
+            case IValueHttpResult<SettlementResponse> { Value: { } response }:
+            {
+                var replayed = http.Response.Headers[SettlementsApi.ReplayHeader] == "true";
+                var outcome = replayed ? Outcomes.Replayed : Outcomes.Accepted;
+                var region = RegionLabel(response.RegionCode);
+                Finish(kind, region, outcome, elapsed, activity);
+                activity?.SetTag("claims.payout", (double)response.Payout);
+                activity?.SetTag("claims.category", response.Category);
+                activity?.SetTag("claims.parameter_set.id", response.ParameterSet.Id);
+                activity?.SetTag("claims.parameter_set.version", response.ParameterSet.Version);
+                if (!replayed && kind != Kinds.Preview)
+                {
+                    metrics.PaidOut(kind, region, response.Payout);
+                    foreach (var adjustment in response.Adjustments ?? []) metrics.PaidOut(Kinds.Adjustment, region, adjustment.Payout);
+                }
+                LogAdjudicated(logger, kind, outcome, settlementId, hospital, response.RegionCode, response.Payout, response.Category,
+                    response.ParameterSet.Id, response.ParameterSet.Version, response.Adjustments?.Count ?? 0, ms);
+                break;
+            }
+            case ValidationProblem invalid:
+            {
+                Finish(kind, RegionLabel(null), Outcomes.Invalid, elapsed, activity);
+                LogInvalid(logger, kind, settlementId, hospital, string.Join(", ", invalid.ProblemDetails.Errors.Keys), ms);
+                break;
+            }
+            case ProblemHttpResult problem:
+            {
+                var code = problem.ProblemDetails.Extensions.TryGetValue("code", out var c) ? c?.ToString() ?? "" : "";
+                var region = RegionLabel(request?.RegionCode);
+                Finish(kind, region, Outcomes.Rejected, elapsed, activity);
+                activity?.SetTag("claims.code", code);
+                LogRejected(logger, kind, settlementId, hospital, request?.RegionCode ?? "", problem.StatusCode, code, ms);
+                break;
+            }
+            default:
+                Finish(kind, RegionLabel(request?.RegionCode), Outcomes.Error, elapsed, activity);
+                break;
+        }
+    }
+
+    private void Finish(string kind, string region, string outcome, TimeSpan elapsed, Activity? activity)
+    {
+        metrics.Adjudicated(kind, region, outcome, elapsed.TotalSeconds);
+        window.Record(outcome, elapsed.TotalMilliseconds);
+        activity?.SetTag("claims.region_code", region);
+        activity?.SetTag("claims.outcome", outcome);
+        if (outcome == Outcomes.Error) activity?.SetStatus(ActivityStatusCode.Error);
+    }
+
+    /// <summary>The caller's settlement id as a log value: at most 64 characters, any resident-ID-shaped run masked.</summary>
+    private static string Sanitise(string? settlementId)
+    {
+        var id = settlementId is null ? "" : settlementId.Length > 64 ? settlementId[..64] : settlementId;
+        return Redaction.MaskResidentIds(id) ?? id;
+    }
+
+    /// <summary>A configured region (or one of a configured province) labels itself; anything else is "other", so labels stay few.</summary>
+    private string RegionLabel(string? region)
+    {
+        if (region is not { Length: 6 } || !region.All(char.IsAsciiDigit)) return "other";
+        try
+        {
+            return parameters.Knows(region) ? region : "other";
+        }
+        catch (InvalidOperationException)
+        {
+            return "other";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "{Kind} {Outcome}: settlement {SettlementId} of {HospitalCode} in {RegionCode}, payout {Payout} CNY, category {Category}, parameter set {ParameterSetId} v{ParameterSetVersion}, {Adjustments} adjustments, {ElapsedMs} ms")]
+    private static partial void LogAdjudicated(ILogger logger, string kind, string outcome, string settlementId, string hospitalCode, string regionCode,
+        decimal payout, string category, string parameterSetId, int parameterSetVersion, int adjustments, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "{Kind} rejected: settlement {SettlementId} of {HospitalCode} in {RegionCode}, {Status} {Code}, {ElapsedMs} ms")]
+    private static partial void LogRejected(ILogger logger, string kind, string settlementId, string hospitalCode, string regionCode, int status,
+        string code, double elapsedMs);
+
+    // Field names only: the values may be a resident ID.
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} invalid: settlement {SettlementId} of {HospitalCode}, fields {Fields}, {ElapsedMs} ms")]
+    private static partial void LogInvalid(ILogger logger, string kind, string settlementId, string hospitalCode, string fields, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} failed: settlement {SettlementId} of {HospitalCode}, {Error} after {ElapsedMs} ms")]
+    private static partial void LogFailed(ILogger logger, string kind, string settlementId, string hospitalCode, string error, double elapsedMs);
+}

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Polly.CircuitBreaker;
+
+namespace ClaimsService.Api.Telemetry;
+
+/// <summary>
+/// The service's own instruments, on the one Meter named after the service. Labels are low-cardinality by design:
+/// kind, outcome, a configured region code (anything else is "other"), never a person or a settlement.
+/// Prometheus names: claims_adjudications_total, claims_adjudication_duration_seconds, claims_payout_cny_total,
+/// claims_parameter_cache_refreshes_total, claims_database_circuit_state.
+/// </summary>
+public sealed class ClaimsMetrics
+{
+    public const string Adjudications = "claims.adjudications";
+    public const string Duration = "claims.adjudication.duration";
+    public const string Payout = "claims.payout.cny";
+    public const string CacheRefreshes = "claims.parameter_cache.refreshes";
+    public const string CircuitState = "claims.database.circuit_state";
+
+    private readonly Counter<long> _adjudications;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<double> _payout;
+    private readonly Counter<long> _refreshes;
+
+    public ClaimsMetrics(IMeterFactory meters, CircuitBreakerStateProvider circuit)
+    {
+        var meter = meters.Create(ClaimsTelemetry.ServiceName);
+        _adjudications = meter.CreateCounter<long>(Adjudications, "{adjudication}",
+            "Adjudication requests (settlement, preview, reversal) by kind, region and outcome (accepted, replayed, rejected, invalid, error).");
+        _duration = meter.CreateHistogram(Duration, "s", "Time to adjudicate one request, validation to answer.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        // A counter only goes up: amounts are magnitudes, and "direction" says whether the fund paid or recovered them.
+        _payout = meter.CreateCounter<double>(Payout, null,
+            "Payout amounts in CNY by kind (settlement, reversal, adjustment), region and direction (paid, recovered).");
+        _refreshes = meter.CreateCounter<long>(CacheRefreshes, "{refresh}",
+            "Parameter-set cache refresh attempts by result (reloaded, unchanged, failed).");
+        meter.CreateObservableGauge(CircuitState, () => (int)circuit.CircuitState, "{state}",
+            "The claims-db circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.");
+    }
+
+    public void Adjudicated(string kind, string region, string outcome, double seconds)
+    {
+        var tags = new TagList { { "kind", kind }, { "region", region }, { "outcome", outcome } };
+        _adjudications.Add(1, tags);
+        _duration.Record(seconds, new TagList { { "kind", kind }, { "outcome", outcome } });
+    }
+
+    public void PaidOut(string kind, string region, decimal amount)
+    {
+        if (amount == 0) return;
+        _payout.Add((double)Math.Abs(amount), new TagList { { "kind", kind }, { "region", region }, { "direction", amount > 0 ? "paid" : "recovered" } });
+    }
+
+    public void CacheRefreshed(string result) => _refreshes.Add(1, new KeyValuePair<string, object?>("result", result));
+}
