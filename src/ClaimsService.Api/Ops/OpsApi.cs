@@ -8,7 +8,7 @@ public static class OpsApi
 {
     public static IEndpointRouteBuilder MapOpsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/v1/ops").WithTags("Ops").RequireAuthorization(p => p.RequireRole(Roles.Ops, Roles.Admin))
+        app.MapGroup("/v1/ops").WithTags("Ops").RequireAuthorization(p => p.RequireRole(Roles.Ops, Roles.Admin)).WithStandardProblems()
             .MapGet("/summary", Summary).WithName("OpsSummary")
             .WithSummary("Adjudications per minute, latency percentiles, today's payouts by region, database and breaker state, parameter sets in force, recent reconciliations.");
         return app;
