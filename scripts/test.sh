@@ -20,6 +20,10 @@ fi
 if [ -f tests/ClaimsService.Browser.Tests/ClaimsService.Browser.Tests.csproj ] && ! command -v chromium >/dev/null; then
   echo "Installing Chromium from Debian…"; apt_install chromium
 fi
+# A CJK font, so the dashboard's screenshot shows policy document numbers (桂医保发〔2020〕46号) rather than boxes.
+if [ -f tests/ClaimsService.Browser.Tests/ClaimsService.Browser.Tests.csproj ] && [ ! -d /usr/share/fonts/truetype/wqy ]; then
+  apt_install fonts-wqy-microhei || echo "fonts-wqy-microhei not installed: Chinese text renders as boxes in screenshots"
+fi
 
 # initdb refuses to run as root: the cluster belongs to the postgres user when we are root.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

@@ -32,8 +32,9 @@ public static class ClaimsTelemetry
         services.AddSingleton<ClaimsMetrics>();
         services.AddSingleton<AdjudicationWindow>();
 
-        // At Information, ASP.NET Core's request log names the full URL, and the ledger URL carries a resident ID.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // The ledger URL carries a resident ID (api.md). ASP.NET Core's hosting logger writes the URL in its request logs and
+        // opens a scope holding the path around every log of the request, but only while that category is enabled: off.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var version = typeof(ClaimsTelemetry).Assembly.GetName().Version?.ToString();
