@@ -42,6 +42,29 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
         foreach (var id in burst.InsuredIds) Assert.DoesNotContain(id, metrics);
     }
 
+    // Series that exist only once something happened (a retry, a breaker transition, a 5xx): not in a quiet scrape.
+    private static readonly string[] EventOnlyMetrics = ["resilience_polly_strategy_events_total"];
+
+    [Fact]
+    public async Task EveryMetricTheGrafanaDashboardQueriesIsOneTheServiceExports()
+    {
+        using var hospital = factory.NetworkClient(factory.CreateKey("hospital", "H4503000001"));
+        await Traffic.BurstAsync(factory, hospital, "GRF", rounds: 1);
+        using var scraper = new HttpClient { BaseAddress = factory.BaseAddress };
+        var exported = (await scraper.GetStringAsync("/metrics")).Split('\n').Where(l => !l.StartsWith('#'))
+            .Select(l => SampleLine().Match(l)).Where(m => m.Success).Select(m => m.Groups["name"].Value).ToHashSet();
+
+        var dashboard = await File.ReadAllTextAsync(Api.Tests.Infrastructure.ClaimsAppFactory.RepositoryPath("deploy", "grafana", "dashboards", "claims-service.json"));
+        var queried = MetricName().Matches(dashboard).Select(m => m.Value).ToHashSet();
+
+        Assert.Contains("claims_adjudications_total", queried);
+        Assert.Contains("claims_payout_cny_total", queried);
+        Assert.Empty(queried.Except(exported).Except(EventOnlyMetrics));
+    }
+
+    [GeneratedRegex("""\b(claims|resilience|http_server)_[a-z0-9_]+""")]
+    private static partial Regex MetricName();
+
     [Fact]
     public async Task NoResidentIdReachesTheLogsOrTheSpans()
     {
