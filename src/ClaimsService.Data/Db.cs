@@ -43,6 +43,13 @@ public sealed class Db(SqlDialect dialect, DatabaseOptions options, ResiliencePi
             return result;
         }, ct);
 
+    /// <summary>
+    /// Opens a connection for a long read that streams to a client (reconciliation statements). Opening goes through
+    /// the pipeline (breaker, retries, timeout); the read does not, because its length depends on the rows and on how
+    /// fast the client takes them, which the per-call timeout cannot bound. The caller disposes the connection.
+    /// </summary>
+    public Task<DbConnection> OpenForStreamingAsync(CancellationToken ct) => ExecuteAsync(retry: true, OpenAsync, ct);
+
     private async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         var connection = dialect.CreateConnection(options.ConnectionString);

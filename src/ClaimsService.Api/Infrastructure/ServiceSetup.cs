@@ -68,6 +68,7 @@ public static class ServiceSetup
         services.AddSingleton<ApiClientStore>();
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<ReconciliationRunStore>();
+        services.AddSingleton<Reconciliation.ReconciliationRecorder>();
         services.AddSingleton<OpsStore>();
         services.AddSingleton<OpsSummaryBuilder>();
         services.AddSingleton<ParameterSetCache>();

@@ -1,48 +1,23 @@
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Data.Reconciliation;
-using ClaimsService.Data.Stores;
 using ClaimsService.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 
 namespace ClaimsService.Api.Reconciliation;
 
-public sealed record Totals(long Count, decimal EligibleAmount, decimal Payout)
-{
-    public static Totals Of(IEnumerable<SummaryRow> rows)
-    {
-        long count = 0, eligible = 0, payout = 0;
-        foreach (var r in rows)
-        {
-            count += r.Count;
-            eligible += r.EligibleAmountFen;
-            payout += r.PayoutFen;
-        }
-        return new Totals(count, Money.FromFen(eligible), Money.FromFen(payout));
-    }
-}
-
-public sealed record KindTotals(Totals Settlements, Totals Reversals, Totals Adjustments, Totals Net)
-{
-    public static KindTotals Of(IReadOnlyCollection<SummaryRow> rows) => new(
-        Totals.Of(rows.Where(r => r.Kind == Kinds.Settlement)), Totals.Of(rows.Where(r => r.Kind == Kinds.Reversal)),
-        Totals.Of(rows.Where(r => r.Kind == Kinds.Adjustment)), Totals.Of(rows));
-}
-
-public sealed record CategoryTotals(string Category, KindTotals Totals);
-
-public sealed record DayTotals(DateOnly Date, KindTotals Totals);
-
 /// <summary>
-/// The summary of a region and period. <c>net</c> is every adjudication together: its payout is what the fund
-/// owes for the period, its count the number of adjudications.
+/// Reconciliation for the insurers who underwrite the cover (承办的商业保险机构), scoped to their contracted regions
+/// (a province code covers its prefectures); ops keys read every region. Periods are inclusive business days in China
+/// Standard Time (UTC+8) of adjudicatedAt. Every request is recorded in reconciliation_runs.
 /// </summary>
-public sealed record SummaryResponse(string RegionCode, DateOnly From, DateOnly To, Totals Settlements, Totals Reversals, Totals Adjustments,
-    Totals Net, IReadOnlyList<CategoryTotals> ByCategory, IReadOnlyList<DayTotals> ByDay);
-
-/// <summary>Reconciliation for the insurers who underwrite the cover, scoped to their regions.</summary>
 public static class ReconciliationApi
 {
     public const int MaxPeriodDays = 366;
+    /// <summary>Largest |payout| a summary check accepts, CNY: keeps every figure within a long of fen.</summary>
+    public const decimal MaxTotal = 10_000_000_000_000m;
 
     public static IEndpointRouteBuilder MapReconciliationApi(this IEndpointRouteBuilder app)
     {
@@ -50,23 +25,166 @@ public static class ReconciliationApi
             .WithStandardProblems();
         group.MapGet("/summary", Summary).WithName("ReconciliationSummary")
             .WithSummary("Settlements, reversals, adjustments and net of a region over business days (UTC+8), by category and by day.");
+        group.MapPost("/summary-checks", SummaryCheck).WithName("ReconciliationSummaryCheck")
+            .WithSummary("Check the insurer's count and payout of a region and period against the service's.")
+            .WithDescription("""
+                includeReversed (default true) chooses what is counted, like the national platform's refund flag.
+                true: every adjudication of the period (settlements, reversals, adjustments); payout is their net sum,
+                the summary's net. false: settlements not reversed by the end of the period and their adjustments only;
+                reversal rows, reversed settlements and their adjustments are left out. A settlement counts as reversed
+                when a reversal with the same hospitalCode and settlementId is dated on or before `to`, so both
+                figures can be recomputed from the period's statement and a closed period's answer never changes.
+                count is the number of adjudications (rows) counted. result is match when count and payout are both
+                equal; differences are the insurer's figures minus the service's.
+                """);
+        group.MapGet("/statement", Statement).WithName("ReconciliationStatement")
+            .WithSummary("Every settlement, reversal and adjustment of a region and period, streamed as CSV or NDJSON.")
+            .WithDescription($"""
+                format=csv (default) or ndjson. Rows are in a stable order: businessDate, adjudicatedAt, adjudicationId.
+                Amounts are CNY with exactly two decimals (invariant, '.' separator); a reversal's amounts are negative.
+                insuredId is the full resident identity number: the statement is for the contracted insurer, who
+                reconciles per person. CSV: UTF-8, a header line `{CsvStatementWriter.Header}`, RFC 4180 quoting, and
+                a last line `#trailer,rows=N,payout=X` (N rows above it, X the sum of their payout). NDJSON: one object per
+                line and a last line {"{"}"trailer":{"{"}"rows":N,"payout":X{"}}"}. The answer is streamed while the
+                database is read, so an error after the first byte cannot change the status: a download without its
+                trailer is incomplete.
+                """);
+        group.MapPost("/detail-checks", DetailCheckAsync).WithName("ReconciliationDetailCheck")
+            .WithSummary("Check the insurer's rows (adjudicationId, payout) of a region and period one by one; streamed differences, then a summary.")
+            .WithDescription($"""
+                The body is the insurer's rows, any number, as text/csv (a header line naming adjudicationId and payout,
+                other columns ignored, lines starting with # skipped) or application/x-ndjson (one object per line with
+                adjudicationId and payout; objects with a trailer property skipped), so the service's own statement can
+                be sent back as it is. The request size limit does not apply. The answer is NDJSON: one line per
+                difference, {"{"}"type":"missing_in_service"|"amount_mismatch"|"duplicate_in_insurer"|"malformed"|"missing_in_insurer", …{"}"}
+                (the first four in upload order, with the upload line; missing_in_insurer last, in statement order), then
+                {"{"}"summary":{"{"}insurerRows, serviceRows, matched, missingInService, missingInInsurer, amountMismatch,
+                duplicateInInsurer, malformed, result{"}}"}. A malformed line is reported with its line number and
+                does not stop the check; result is match only when every service row was matched once with the same
+                payout and nothing else was found. The answer starts once the whole upload has been read. A period of
+                more than {DetailCheck.MaxServiceRows} adjudications is refused (422 period_too_large): check it in parts.
+                """)
+            // The body is read off the pipe, not bound: describe it here. (Accepts<T>() would also make routing answer other
+            // content types with a bare 415 of its own, without the problem body every error has.)
+            .AddOpenApiOperationTransformer(async (operation, context, ct) =>
+            {
+                var row = await context.GetOrCreateSchemaAsync(typeof(DetailCheckRow), null, ct);
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The insurer's rows: CSV with a header line, or NDJSON, in UTF-8; any size.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["text/csv"] = new() { Schema = row },
+                        ["application/x-ndjson"] = new() { Schema = row },
+                    },
+                };
+            })
+            .WithMetadata(new NoRequestSizeLimit())
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 
     public static async Task<Results<Ok<SummaryResponse>, ValidationProblem, ProblemHttpResult>> Summary(
-        string? regionCode, DateOnly? from, DateOnly? to, ReconciliationStore store, HttpContext http, CancellationToken ct)
+        string? regionCode, DateOnly? from, DateOnly? to, ReconciliationStore store, ReconciliationRecorder recorder, HttpContext http, CancellationToken ct)
     {
         if (Period(regionCode, from, to) is { } invalid) return invalid;
-        if (!Caller.From(http.User).Covers(regionCode!)) return OutOfScope(regionCode!);
+        var caller = Caller.From(http.User);
+        if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
         var rows = await store.SummaryAsync(regionCode!, from!.Value, to!.Value, ct);
         var all = KindTotals.Of(rows);
+        await recorder.RecordAsync(caller, ReconciliationRecorder.Summary, regionCode!, from.Value, to.Value, ReconciliationRecorder.Served,
+            new { net = all.Net }, ct);
         return TypedResults.Ok(new SummaryResponse(regionCode!, from.Value, to.Value, all.Settlements, all.Reversals, all.Adjustments, all.Net,
             rows.GroupBy(r => r.Category).OrderBy(g => g.Key).Select(g => new CategoryTotals(g.Key, KindTotals.Of(g.ToList()))).ToList(),
             rows.GroupBy(r => r.BusinessDate).OrderBy(g => g.Key).Select(g => new DayTotals(g.Key, KindTotals.Of(g.ToList()))).ToList()));
     }
 
+    public static async Task<Results<Ok<SummaryCheckResponse>, ValidationProblem, ProblemHttpResult>> SummaryCheck(
+        SummaryCheckRequest request, ReconciliationStore store, ReconciliationRecorder recorder, HttpContext http, CancellationToken ct)
+    {
+        var e = PeriodErrors(request.RegionCode, request.From, request.To);
+        var count = e.Required("count", request.Count);
+        if (count < 0) e.Add("count", "Must not be negative.");
+        var payout = e.Required("payout", request.Payout);
+        if (request.Payout is not null && (!Money.HasAtMostTwoDecimals(payout) || Math.Abs(payout) > MaxTotal))
+            e.Add("payout", $"At most two decimals, and at most {MaxTotal:0} in absolute value.");
+        if (e.Any) return Problems.Validation(e.ToDictionary());
+
+        var (region, from, to, includeReversed) = (request.RegionCode!, request.From!.Value, request.To!.Value, request.IncludeReversed ?? true);
+        var caller = Caller.From(http.User);
+        if (!caller.Covers(region)) return OutOfScope(region);
+        var ours = await store.TotalsAsync(region, from, to, includeReversed, ct);
+        var service = new CheckFigures(ours.Count, Money.FromFen(ours.PayoutFen));
+        var insurer = new CheckFigures(count, payout);
+        var result = service == insurer ? ReconciliationRecorder.Match : ReconciliationRecorder.Mismatch;
+        var response = new SummaryCheckResponse(result, region, from, to, includeReversed, service, insurer,
+            new CheckFigures(insurer.Count - service.Count, insurer.Payout - service.Payout));
+        await recorder.RecordAsync(caller, ReconciliationRecorder.SummaryCheck, region, from, to, result,
+            new { includeReversed, service, insurer }, ct);
+        return TypedResults.Ok(response);
+    }
+
+    public static async Task<Results<StatementResult, ValidationProblem, ProblemHttpResult>> Statement(
+        string? regionCode, DateOnly? from, DateOnly? to, string? format, ReconciliationStore store, HttpContext http, CancellationToken ct)
+    {
+        var e = PeriodErrors(regionCode, from, to);
+        var statementFormat = format?.ToLowerInvariant() switch
+        {
+            null or "csv" => StatementFormat.Csv,
+            "ndjson" => StatementFormat.Ndjson,
+            _ => (StatementFormat?)null,
+        };
+        if (statementFormat is null) e.Add("format", "csv or ndjson.");
+        if (e.Any) return Problems.Validation(e.ToDictionary());
+        var caller = Caller.From(http.User);
+        if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
+        // Opened here, so an unreachable database is still a 503 problem rather than a broken download.
+        var reader = await store.OpenStatementAsync(regionCode!, from!.Value, to!.Value, ct);
+        http.Response.RegisterForDisposeAsync(reader);
+        return new StatementResult(reader, statementFormat!.Value, caller, regionCode!, from.Value, to.Value);
+    }
+
+    public static async Task<Results<DetailCheckResult, ValidationProblem, ProblemHttpResult>> DetailCheckAsync(
+        string? regionCode, DateOnly? from, DateOnly? to, ReconciliationStore store, HttpContext http, CancellationToken ct)
+    {
+        if (Period(regionCode, from, to) is { } invalid) return invalid;
+        var caller = Caller.From(http.User);
+        if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
+        if (UploadFormatOf(http.Request.ContentType) is not { } format)
+            return Problems.Of(415, "unsupported_media_type", "Send the rows as text/csv or application/x-ndjson, in UTF-8.");
+
+        var count = await store.CountAsync(regionCode!, from!.Value, to!.Value, ct);
+        if (count > DetailCheck.MaxServiceRows)
+            return Problems.Of(422, "period_too_large", "The period has too many adjudications for one detail check.",
+                $"{count} adjudications; at most {DetailCheck.MaxServiceRows}. Check the period in parts.");
+        var check = await DetailCheck.LoadAsync(store, regionCode!, from.Value, to.Value, count, ct);
+        http.Response.RegisterForDisposeAsync(check);
+        var upload = new UploadReader(format, check);
+        if (!await upload.ReadAsync(http.Request.BodyReader, ct)) return Problems.Validation("body", upload.Error!);
+        return new DetailCheckResult(check, caller, regionCode!, from.Value, to.Value, format);
+    }
+
+    private static UploadFormat? UploadFormatOf(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media)) return null;
+        if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            && !media.Charset.Equals("us-ascii", StringComparison.OrdinalIgnoreCase)) return null;
+        if (media.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase)) return UploadFormat.Csv;
+        if (media.MediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase)
+            || media.MediaType.Equals("application/ndjson", StringComparison.OrdinalIgnoreCase)) return UploadFormat.Ndjson;
+        return null;
+    }
+
     /// <summary>Checks a region and an inclusive period of business days.</summary>
     public static ValidationProblem? Period(string? regionCode, DateOnly? from, DateOnly? to)
+    {
+        var e = PeriodErrors(regionCode, from, to);
+        return e.Any ? Problems.Validation(e.ToDictionary()) : null;
+    }
+
+    private static FieldErrors PeriodErrors(string? regionCode, DateOnly? from, DateOnly? to)
     {
         var e = new FieldErrors();
         e.RegionCode("regionCode", regionCode);
@@ -74,9 +192,15 @@ public static class ReconciliationApi
         e.Required("to", to);
         if (from is { } f && to is { } t && (t < f || t.DayNumber - f.DayNumber >= MaxPeriodDays))
             e.Add("to", $"On or after 'from', and at most {MaxPeriodDays} days after it.");
-        return e.Any ? Problems.Validation(e.ToDictionary()) : null;
+        return e;
     }
 
     public static ProblemHttpResult OutOfScope(string regionCode) =>
         Problems.Of(403, "region_out_of_scope", "This key does not cover the region.", $"Region {regionCode} is not among the key's contracted regions.");
+
+    /// <summary>Lifts the 1 MiB body limit for one endpoint (Kestrel's, applied by routing, and ServiceSetup's early check).</summary>
+    private sealed class NoRequestSizeLimit : IRequestSizeLimitMetadata
+    {
+        public long? MaxRequestBodySize => null;
+    }
 }

@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+
+namespace ClaimsService.Api.Reconciliation;
+
+public enum UploadFormat
+{
+    Csv,
+    Ndjson,
+}
+
+/// <summary>What the upload's rows go to.</summary>
+internal interface IUploadSink
+{
+    /// <summary>A well-formed data row.</summary>
+    void Row(Guid adjudicationId, long payoutFen, long line);
+
+    /// <summary>A line that could not be read; the check goes on with the next one.</summary>
+    void Malformed(long line, string reason);
+}
+
+/// <summary>
+/// Reads the insurer's upload line by line straight off the request body pipe, holding at most one line
+/// (<see cref="MaxLineBytes"/>) beyond the pipe's own buffers; no string is made per row. Lines are numbered from 1
+/// (a CSV header is line 1). Blank lines are skipped; so are CSV lines starting with <c>#</c> and NDJSON objects with
+/// a <c>trailer</c> property, so the service's own statement can be uploaded as it is. A UTF-8 byte order mark is ignored.
+/// </summary>
+internal sealed class UploadReader(UploadFormat format, IUploadSink sink)
+{
+    public const int MaxLineBytes = 64 * 1024;
+    private const int MaxIdBytes = 64;
+
+    private readonly byte[] _line = new byte[MaxLineBytes];
+    private readonly byte[] _id = new byte[MaxIdBytes];
+    private long _number;
+    private bool _headerRead;
+    private int _idColumn = -1;
+    private int _payoutColumn = -1;
+    private int _columns;
+
+    /// <summary>Why the upload cannot be checked at all (a CSV header without the columns); null when it could be read.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Reads the whole body; false when <see cref="Error"/> stopped it.</summary>
+    public async Task<bool> ReadAsync(PipeReader body, CancellationToken ct)
+    {
+        var skipping = false; // inside an over-long line already reported
+        while (true)
+        {
+            var result = await body.ReadAsync(ct);
+            var buffer = result.Buffer;
+            while (buffer.PositionOf((byte)'\n') is { } end)
+            {
+                var line = buffer.Slice(0, end);
+                buffer = buffer.Slice(buffer.GetPosition(1, end));
+                if (skipping) skipping = false;
+                else if (!Line(line)) break;
+            }
+            if (Error is null && result.IsCompleted && !buffer.IsEmpty && !skipping) Line(buffer);
+            if (Error is not null || result.IsCompleted)
+            {
+                body.AdvanceTo(buffer.End);
+                return Error is null;
+            }
+            if (buffer.Length > MaxLineBytes)
+            {
+                if (!skipping) sink.Malformed(++_number, $"Longer than {MaxLineBytes} bytes.");
+                skipping = true;
+                buffer = buffer.Slice(buffer.End);
+            }
+            body.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private bool Line(ReadOnlySequence<byte> sequence)
+    {
+        _number++;
+        if (sequence.Length > MaxLineBytes)
+        {
+            sink.Malformed(_number, $"Longer than {MaxLineBytes} bytes.");
+            return true;
+        }
+        ReadOnlySpan<byte> line;
+        if (sequence.IsSingleSegment) line = sequence.FirstSpan;
+        else
+        {
+            sequence.CopyTo(_line);
+            line = _line.AsSpan(0, (int)sequence.Length);
+        }
+        if (_number == 1 && line.StartsWith("\uFEFF"u8)) line = line[3..];
+        line = line.TrimEnd((byte)'\r').Trim((byte)' ');
+        if (line.IsEmpty) return true;
+        if (format == UploadFormat.Ndjson) JsonLine(line);
+        else if (line[0] == '#') return true;
+        else if (!_headerRead) return Header(line);
+        else CsvLine(line);
+        return true;
+    }
+
+    private bool Header(ReadOnlySpan<byte> line)
+    {
+        _headerRead = true;
+        Span<Range> fields = stackalloc Range[64];
+        var count = SplitCsv(line, fields, out var error);
+        if (error is null)
+            for (var i = 0; i < count; i++)
+            {
+                var name = line[fields[i]].Trim((byte)' ');
+                if (Ascii.EqualsIgnoreCase(name, "adjudicationId"u8)) _idColumn = i;
+                else if (Ascii.EqualsIgnoreCase(name, "payout"u8)) _payoutColumn = i;
+            }
+        if (_idColumn < 0 || _payoutColumn < 0)
+        {
+            Error = "The first line of a CSV upload is a header naming the columns adjudicationId and payout (in any order, among others).";
+            return false;
+        }
+        _columns = Math.Max(_idColumn, _payoutColumn) + 1;
+        return true;
+    }
+
+    private void CsvLine(ReadOnlySpan<byte> line)
+    {
+        Span<Range> fields = stackalloc Range[64];
+        var count = SplitCsv(line, fields, out var error);
+        if (error is not null) sink.Malformed(_number, error);
+        else if (count < _columns) sink.Malformed(_number, $"{count} fields; the header has adjudicationId and payout in the first {_columns}.");
+        else Row(line[fields[_idColumn]], line[fields[_payoutColumn]]);
+    }
+
+    private void JsonLine(ReadOnlySpan<byte> line)
+    {
+        ReadOnlySpan<byte> id = default;
+        ReadOnlySpan<byte> payout = default;
+        bool hasId = false, hasPayout = false, trailer = false;
+        try
+        {
+            var reader = new Utf8JsonReader(line, isFinalBlock: true, state: default);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                sink.Malformed(_number, "Not a JSON object.");
+                return;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("adjudicationId"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > MaxIdBytes)
+                    {
+                        sink.Malformed(_number, "adjudicationId is not a UUID string.");
+                        return;
+                    }
+                    id = reader.ValueIsEscaped ? _id.AsSpan(0, reader.CopyString(_id)) : reader.ValueSpan;
+                    hasId = true;
+                }
+                else if (reader.ValueTextEquals("payout"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number)
+                    {
+                        sink.Malformed(_number, "payout is not a JSON number.");
+                        return;
+                    }
+                    payout = reader.ValueSpan;
+                    hasPayout = true;
+                }
+                else
+                {
+                    trailer |= reader.ValueTextEquals("trailer"u8);
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            while (reader.Read()) { } // anything after the object is an error (a single JSON value per line)
+        }
+        catch (JsonException e)
+        {
+            sink.Malformed(_number, $"Not valid JSON (byte {e.BytePositionInLine}).");
+            return;
+        }
+        if (trailer && !hasId) return;
+        if (!hasId || !hasPayout) sink.Malformed(_number, hasId ? "payout is missing." : "adjudicationId is missing.");
+        else Row(id, payout);
+    }
+
+    private void Row(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payout)
+    {
+        id = id.Trim((byte)' ');
+        if (!Utf8Parser.TryParse(id, out Guid adjudicationId, out var used, 'D') || used != id.Length)
+            sink.Malformed(_number, "adjudicationId is not a UUID.");
+        else if (!Fen.TryParse(payout, out var fen))
+            sink.Malformed(_number, "payout is not an amount with at most two decimals.");
+        else sink.Row(adjudicationId, fen, _number);
+    }
+
+    /// <summary>Splits an RFC 4180 line into field ranges (quotes excluded; doubled quotes left as they are).</summary>
+    private static int SplitCsv(ReadOnlySpan<byte> line, Span<Range> fields, out string? error)
+    {
+        error = null;
+        var count = 0;
+        var pos = 0;
+        while (true)
+        {
+            int start, end;
+            if (pos < line.Length && line[pos] == '"')
+            {
+                var i = pos + 1;
+                while (true)
+                {
+                    var q = line[i..].IndexOf((byte)'"');
+                    if (q < 0)
+                    {
+                        error = "A quoted field is not closed.";
+                        return count;
+                    }
+                    i += q;
+                    if (i + 1 < line.Length && line[i + 1] == '"') i += 2;
+                    else break;
+                }
+                (start, end, pos) = (pos + 1, i, i + 1);
+                if (pos < line.Length && line[pos] != ',')
+                {
+                    error = "A quoted field is followed by something other than a comma.";
+                    return count;
+                }
+            }
+            else
+            {
+                var comma = line[pos..].IndexOf((byte)',');
+                (start, end) = (pos, comma < 0 ? line.Length : pos + comma);
+                pos = end;
+            }
+            // Only the leading fields matter: later ones are counted, not kept.
+            if (count < fields.Length) fields[count] = new Range(start, end);
+            count++;
+            if (pos >= line.Length) return Math.Min(count, int.MaxValue);
+            pos++;
+        }
+    }
+}
