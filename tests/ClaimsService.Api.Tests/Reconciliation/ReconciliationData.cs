@@ -20,11 +20,11 @@ public sealed class ReconciliationData
     private int _settlements;
     private int _persons;
 
-    public ReconciliationData(ClaimsAppFactory factory, string? regionCode = null)
+    public ReconciliationData(ClaimsAppFactory factory, string? regionCode = null, string? hospitalCode = null)
     {
         _factory = factory;
         RegionCode = regionCode ?? NewRegion();
-        HospitalCode = $"H{RegionCode}{Guid.NewGuid():N}"[..24];
+        HospitalCode = hospitalCode ?? $"H{RegionCode}{Guid.NewGuid():N}"[..24];
         _hospital = factory.ClientFor("hospital", HospitalCode);
     }
 

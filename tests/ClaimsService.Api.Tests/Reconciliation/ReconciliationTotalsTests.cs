@@ -111,6 +111,26 @@ public abstract class ReconciliationTotalsTests<TFactory>(TFactory factory) : IC
     }
 
     [Fact]
+    public async Task ACodeWithACommaAQuoteAndChineseIsQuotedInCsvEscapedInNdjsonAndReadBack()
+    {
+        var hospitalCode = $"H\"{Guid.NewGuid():N}"[..12] + ",\\桂林医院";
+        var data = new ReconciliationData(factory, hospitalCode: hospitalCode);
+        var settled = await data.SettleAsync(data.NewPerson(), 40_000m, 10_000m);
+        var insurer = data.Insurer();
+        var query = $"regionCode={data.RegionCode}&from={ReconciliationData.Day(data.Today)}&to={ReconciliationData.Day(data.Today)}";
+
+        var ndjson = await StatementParser.GetAsync(insurer, data.RegionCode, data.Today, data.Today, "ndjson");
+        Assert.Equal(hospitalCode, Assert.Single(ndjson.Rows).HospitalCode);
+        var csv = await insurer.GetStringAsync($"/v1/reconciliation/statement?{query}&format=csv");
+        Assert.Contains($",\"{hospitalCode.Replace("\"", "\"\"", StringComparison.Ordinal)}\",", csv);
+        Assert.EndsWith($"#trailer,rows=1,payout={settled.GetProperty("payout").GetDecimal():0.00}\n", csv);
+
+        // The quoted field does not shift the columns the detail check reads.
+        var check = await insurer.PostAsync($"/v1/reconciliation/detail-checks?{query}", new StringContent(csv, null, "text/csv"));
+        Assert.Contains("\"matched\":1,", await check.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task EveryReconciliationRequestIsRecordedWithItsResult()
     {
         var data = new ReconciliationData(factory);
