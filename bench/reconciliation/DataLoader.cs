@@ -111,13 +111,50 @@ public static class DataLoader
                          parameter_set_version, eligible_amount_fen, payout_fen, related_id, adjudicated_at, business_date
                   FROM adjudications WHERE region_code = '{regionCode}' AND business_date >= '{From:yyyy-MM-dd}' AND business_date <= '{To:yyyy-MM-dd}'
                   ORDER BY business_date, adjudicated_at, id) TO STDOUT
-            """;
-        // Raw bytes, no decoding into characters: what the database and Npgsql can deliver, with nothing on top.
-        await using Stream stream = await connection.BeginRawBinaryCopyAsync(sql);
+            """.TrimEnd();
+        // Raw binary COPY: no decoding into values, only the tuple framing walked to count rows. What the database and
+        // Npgsql's wire layer deliver, with nothing on top.
+        await using Stream stream = await connection.BeginRawBinaryCopyAsync(sql + " (FORMAT BINARY)");
         var buffer = new byte[256 * 1024];
-        long rows = 0;
-        int n;
-        while ((n = await stream.ReadAsync(buffer.AsMemory())) > 0) rows += buffer.AsSpan(0, n).Count((byte)'\n');
+        long rows = 0, skip = 19; // signature, flags, header extension length (0)
+        int have = 0, fieldsLeft = -1;
+        var done = false;
+        while (!done)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(have));
+            if (n == 0) break;
+            have += n;
+            var pos = 0;
+            while (true)
+            {
+                if (skip > 0)
+                {
+                    var s = (int)Math.Min(skip, have - pos);
+                    pos += s;
+                    skip -= s;
+                    if (skip > 0) break;
+                }
+                if (fieldsLeft <= 0)
+                {
+                    if (have - pos < 2) break;
+                    var fields = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(buffer.AsSpan(pos));
+                    pos += 2;
+                    if (fields == -1) { done = true; break; }
+                    rows++;
+                    fieldsLeft = fields;
+                }
+                else
+                {
+                    if (have - pos < 4) break;
+                    var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(pos));
+                    pos += 4;
+                    fieldsLeft--;
+                    if (length > 0) skip = length;
+                }
+            }
+            buffer.AsSpan(pos, have - pos).CopyTo(buffer);
+            have -= pos;
+        }
         return (rows, watch.Elapsed);
     }
 }

@@ -71,9 +71,24 @@ public sealed class ServiceProcess : IAsyncDisposable
         return double.NaN;
     }
 
-    /// <summary>Samples VmRSS every 100 ms while <paramref name="work"/> runs; returns its result and the peak.</summary>
-    public async Task<(T Result, double PeakMiB, double StartMiB)> SampleAsync<T>(Func<Task<T>> work)
+    /// <summary>
+    /// CPU time the service has used (user + system, from /proc/PID/stat), in seconds. On a shared machine wall-clock
+    /// throughput moves with everyone else's load; the service's own CPU per row does much less.
+    /// </summary>
+    public double CpuSeconds() => CpuSplit().User + CpuSplit().System;
+
+    /// <summary>User and system CPU seconds of the service (system time includes sending on the socket).</summary>
+    public (double User, double System) CpuSplit()
     {
+        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields from the 3rd (state) on
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) / 100.0, long.Parse(fields[12], CultureInfo.InvariantCulture) / 100.0);
+    }
+
+    /// <summary>Samples VmRSS every 100 ms while <paramref name="work"/> runs; returns its result, the peak and the service's CPU seconds.</summary>
+    public async Task<(T Result, double PeakMiB, double StartMiB, (double User, double System) Cpu)> SampleAsync<T>(Func<Task<T>> work)
+    {
+        var cpuAtStart = CpuSplit();
         var startMiB = RssMiB();
         var peak = startMiB;
         using var stop = new CancellationTokenSource();
@@ -88,7 +103,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var result = await work();
         await stop.CancelAsync();
         await sampler;
-        return (result, Math.Max(peak, RssMiB()), startMiB);
+        return (result, Math.Max(peak, RssMiB()), startMiB, CpuSplit() is var end ? (end.User - cpuAtStart.User, end.System - cpuAtStart.System) : default);
     }
 
     public async ValueTask DisposeAsync()

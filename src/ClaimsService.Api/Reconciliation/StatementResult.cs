@@ -47,13 +47,12 @@ public sealed class StatementResult : IResult, IEndpointMetadataProvider
                 payoutFen += _reader.Current.PayoutFen;
                 if (writer.Pending >= FlushBytes)
                 {
-                    var flushed = await pipe.FlushAsync(ct);
-                    writer.Flushed();
+                    var flushed = await writer.FlushAsync(ct);
                     if (flushed.IsCanceled || flushed.IsCompleted) return; // the client went away
                 }
             }
             writer.WriteTrailer(rows, payoutFen);
-            await pipe.FlushAsync(ct);
+            await writer.FlushAsync(ct);
             complete = true;
         }
         finally

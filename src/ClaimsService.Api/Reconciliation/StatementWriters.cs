@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
@@ -6,18 +7,47 @@ using ClaimsService.Data.Reconciliation;
 namespace ClaimsService.Api.Reconciliation;
 
 /// <summary>
-/// Writes statement lines into the response pipe as they are read from the database. Nothing is flushed here: the
-/// caller flushes once <see cref="Pending"/> passes its threshold, so writes go out in large chunks and the pipe's
-/// back-pressure (a slow client) slows the database read instead of filling memory.
+/// Writes statement lines into the response pipe as they are read from the database. Rows are formatted into a
+/// 64 KiB buffer of the writer's own and copied into the pipe in bulk (asking the pipe for room per row would start a
+/// new 4 KiB block whenever a row's worst-case size does not fit, leaving blocks half empty). The caller calls
+/// <see cref="FlushAsync"/> once <see cref="Pending"/> passes its threshold, so writes go out in large chunks and the
+/// pipe's back-pressure (a slow client) slows the database read instead of filling memory.
 /// </summary>
 internal abstract class StatementWriter(PipeWriter pipe)
 {
-    protected PipeWriter Pipe { get; } = pipe;
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private int _used;
 
-    /// <summary>Bytes written since the last <see cref="Flushed"/>.</summary>
-    public long Pending { get; protected set; }
+    /// <summary>Bytes written since the last <see cref="FlushAsync"/>.</summary>
+    public long Pending { get; private set; }
 
-    public void Flushed() => Pending = 0;
+    /// <summary>Room for one row of at most <paramref name="bound"/> bytes (rows are far smaller than the buffer).</summary>
+    protected Span<byte> Reserve(int bound)
+    {
+        if (bound > _buffer.Length) throw new InvalidOperationException($"A statement line of up to {bound} bytes does not fit the buffer.");
+        if (_buffer.Length - _used < bound) Drain();
+        return _buffer.AsSpan(_used);
+    }
+
+    protected void Commit(int written)
+    {
+        _used += written;
+        Pending += written;
+    }
+
+    private void Drain()
+    {
+        pipe.Write(_buffer.AsSpan(0, _used));
+        _used = 0;
+    }
+
+    /// <summary>Hands what is buffered to the pipe and sends it; completed when the client stopped reading.</summary>
+    public ValueTask<FlushResult> FlushAsync(CancellationToken ct)
+    {
+        Drain();
+        Pending = 0;
+        return pipe.FlushAsync(ct);
+    }
 
     public abstract string ContentType { get; }
 
@@ -65,6 +95,8 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
     public const string Header = "adjudicationId,kind,hospitalCode,settlementId,regionCode,insuredId,policyYear,category,"
         + "parameterSetId,parameterSetVersion,eligibleAmount,payout,relatedAdjudicationId,adjudicatedAt,businessDate";
 
+    private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(",\"\r\n");
+
     public override string ContentType => "text/csv; charset=utf-8";
 
     public override string Extension => "csv";
@@ -76,7 +108,7 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
         // Generous upper bound: every text field quoted, each character 3 bytes and doubled, plus numbers and dates.
         var bound = 256 + 6 * (l.AdjudicationId.Length + l.Kind.Length + l.HospitalCode.Length + l.SettlementId.Length + l.RegionCode.Length
             + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0) + 10);
-        var span = Pipe.GetSpan(bound);
+        var span = Reserve(bound);
         var n = 0;
         n += Text(l.AdjudicationId, span[n..]); span[n++] = (byte)',';
         n += Text(l.Kind, span[n..]); span[n++] = (byte)',';
@@ -95,8 +127,7 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
         n += FormatInstant(l.AdjudicatedAt, span[n..]); span[n++] = (byte)',';
         n += FormatDate(l.BusinessDate, span[n..]);
         span[n++] = (byte)'\n';
-        Pipe.Advance(n);
-        Pending += n;
+        Commit(n);
     }
 
     public override void WriteTrailer(long rows, long payoutFen)
@@ -108,9 +139,8 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
 
     private void WriteAscii(string text)
     {
-        var n = Encoding.UTF8.GetBytes(text, Pipe.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length)));
-        Pipe.Advance(n);
-        Pending += n;
+        var n = Encoding.UTF8.GetBytes(text, Reserve(Encoding.UTF8.GetMaxByteCount(text.Length)));
+        Commit(n);
     }
 
     private static int Number(int value, Span<byte> destination)
@@ -121,7 +151,7 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
 
     private static int Text(string value, Span<byte> destination)
     {
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) return Encoding.UTF8.GetBytes(value, destination);
+        if (value.AsSpan().IndexOfAny(NeedsQuotes) < 0) return Encoding.UTF8.GetBytes(value, destination);
         var n = 0;
         destination[n++] = (byte)'"';
         n += Encoding.UTF8.GetBytes(value.Replace("\"", "\"\"", StringComparison.Ordinal), destination[n..]);
@@ -142,6 +172,10 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
 /// </remarks>
 internal sealed class NdjsonStatementWriter(PipeWriter pipe) : StatementWriter(pipe)
 {
+    private static readonly SearchValues<char> NeedsEscape = SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f");
+
     public override string ContentType => "application/x-ndjson";
 
     public override string Extension => "ndjson";
@@ -152,7 +186,7 @@ internal sealed class NdjsonStatementWriter(PipeWriter pipe) : StatementWriter(p
     {
         var bound = 512 + 6 * (l.AdjudicationId.Length + l.Kind.Length + l.HospitalCode.Length + l.SettlementId.Length + l.RegionCode.Length
             + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0));
-        var span = Pipe.GetSpan(bound);
+        var span = Reserve(bound);
         var n = 0;
         n += Raw("{\"adjudicationId\":"u8, span[n..]); n += Text(l.AdjudicationId, span[n..]);
         n += Raw(",\"kind\":"u8, span[n..]); n += Text(l.Kind, span[n..]);
@@ -174,21 +208,19 @@ internal sealed class NdjsonStatementWriter(PipeWriter pipe) : StatementWriter(p
         n += Raw(",\"adjudicatedAt\":\""u8, span[n..]); n += FormatInstant(l.AdjudicatedAt, span[n..]);
         n += Raw("\",\"businessDate\":\""u8, span[n..]); n += FormatDate(l.BusinessDate, span[n..]);
         n += Raw("\"}\n"u8, span[n..]);
-        Pipe.Advance(n);
-        Pending += n;
+        Commit(n);
     }
 
     public override void WriteTrailer(long rows, long payoutFen)
     {
-        var span = Pipe.GetSpan(128);
+        var span = Reserve(128);
         var n = Raw("{\"trailer\":{\"rows\":"u8, span);
         rows.TryFormat(span[n..], out var written, default, CultureInfo.InvariantCulture);
         n += written;
         n += Raw(",\"payout\":"u8, span[n..]);
         n += Fen.Format(payoutFen, span[n..]);
         n += Raw("}}\n"u8, span[n..]);
-        Pipe.Advance(n);
-        Pending += n;
+        Commit(n);
     }
 
     private static int Raw(ReadOnlySpan<byte> bytes, Span<byte> destination)
@@ -211,9 +243,7 @@ internal sealed class NdjsonStatementWriter(PipeWriter pipe) : StatementWriter(p
         var rest = value.AsSpan();
         while (!rest.IsEmpty)
         {
-            var special = rest.IndexOfAnyInRange('\0', '\u001f');
-            var quote = rest.IndexOfAny('"', '\\');
-            var stop = special < 0 ? quote : quote < 0 ? special : Math.Min(special, quote);
+            var stop = rest.IndexOfAny(NeedsEscape);
             if (stop < 0)
             {
                 n += Encoding.UTF8.GetBytes(rest, destination[n..]);
