@@ -106,7 +106,7 @@ internal sealed class UploadReader(UploadFormat format, IUploadSink sink)
         Span<Range> fields = stackalloc Range[64];
         var count = SplitCsv(line, fields, out var error);
         if (error is null)
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < Math.Min(count, fields.Length); i++)
             {
                 var name = line[fields[i]].Trim((byte)' ');
                 if (Ascii.EqualsIgnoreCase(name, "adjudicationId"u8)) _idColumn = i;
@@ -114,7 +114,8 @@ internal sealed class UploadReader(UploadFormat format, IUploadSink sink)
             }
         if (_idColumn < 0 || _payoutColumn < 0)
         {
-            Error = "The first line of a CSV upload is a header naming the columns adjudicationId and payout (in any order, among others).";
+            Error = "The first line of a CSV upload is a header naming the columns adjudicationId and payout (in any order, among "
+                + $"others, within the first {fields.Length}).";
             return false;
         }
         _columns = Math.Max(_idColumn, _payoutColumn) + 1;
@@ -236,7 +237,7 @@ internal sealed class UploadReader(UploadFormat format, IUploadSink sink)
             // Only the leading fields matter: later ones are counted, not kept.
             if (count < fields.Length) fields[count] = new Range(start, end);
             count++;
-            if (pos >= line.Length) return Math.Min(count, int.MaxValue);
+            if (pos >= line.Length) return count;
             pos++;
         }
     }
