@@ -17,7 +17,7 @@ internal sealed partial class ErrorHandler(ILogger<ErrorHandler> logger) : IExce
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 Problems.Of(413, "payload_too_large", "The request body is too large.", "Request bodies are limited to 1 MiB."),
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
-                Problems.Of(415, "unsupported_media_type", "Send the body as application/json."),
+                Problems.UnsupportedMediaType(),
             BadHttpRequestException bad => (IResult)BodyProblem(bad),
             DatabaseUnavailableException down => Unavailable(http, down),
             _ => null,

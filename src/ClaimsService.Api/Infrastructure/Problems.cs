@@ -14,6 +14,9 @@ public static class Problems
         TypedResults.ValidationProblem(errors, detail: detail ?? "The request has invalid fields; nothing was written.",
             title: "The request is not valid.", extensions: new Dictionary<string, object?> { ["code"] = ValidationFailed });
 
+    public static ProblemHttpResult UnsupportedMediaType() => Of(415, "unsupported_media_type", "This body's media type is not accepted here.",
+        "JSON endpoints take application/json; the reconciliation detail check takes text/csv or application/x-ndjson.");
+
     public static ValidationProblem Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -107,7 +107,7 @@ public static class ServiceSetup
     {
         StatusCodes.Status404NotFound => Problems.Of(status, "not_found", "Nothing is found at this path."),
         StatusCodes.Status405MethodNotAllowed => Problems.Of(status, "method_not_allowed", "This path does not answer this method."),
-        StatusCodes.Status415UnsupportedMediaType => Problems.Of(status, "unsupported_media_type", "Send the body as application/json."),
+        StatusCodes.Status415UnsupportedMediaType => Problems.UnsupportedMediaType(),
         _ => Problems.Of(status, $"http_{status}", Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)),
     };
 }
