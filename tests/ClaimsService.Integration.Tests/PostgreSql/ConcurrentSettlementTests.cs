@@ -43,7 +43,7 @@ public sealed class ConcurrentSettlementTests(PostgresAppFactory factory) : ICla
         var rows = await AdjudicationsAsync(insured);
         Assert.Equal(stays.Select(s => s.Id).Order(), rows.Select(r => r.SettlementId).Order());
         Assert.Equal(Enumerable.Range(1, 50), rows.Select(r => r.Sequence).Order());
-        await AssertOneAuditEntryPerAdjudicationAsync(rows);
+        await AssertOneAuditEntryPerEffectAsync(insured);
     }
 
     [Fact]
@@ -60,7 +60,34 @@ public sealed class ConcurrentSettlementTests(PostgresAppFactory factory) : ICla
 
         var row = Assert.Single(await AdjudicationsAsync(insured));
         Assert.Equal(id, row.SettlementId);
-        await AssertOneAuditEntryPerAdjudicationAsync([row]);
+        await AssertOneAuditEntryPerEffectAsync(insured);
+    }
+
+    [Fact]
+    public async Task SimultaneousReversalsOfOneStayAmongNewStaysReverseItOnceAndKeepTheLedgerWhole()
+    {
+        var insured = Guilin.NewInsuredId();
+        var (first, second, third) = (Guilin.NewSettlementId("R"), Guilin.NewSettlementId("R"), Guilin.NewSettlementId("R"));
+        Assert.Equal(HttpStatusCode.Created, await Settle(first, insured, 50000m));
+        Assert.Equal(HttpStatusCode.Created, await Settle(second, insured, 30000m));
+        Assert.Equal(HttpStatusCode.Created, await Settle(third, insured, 20000m));
+
+        var fresh = Enumerable.Range(0, 5).Select(_ => Guilin.NewSettlementId("R")).ToList();
+        var reversals = Enumerable.Range(0, 10).Select(_ => Reverse(first)).ToList();
+        var settlements = fresh.Select(id => Settle(id, insured, 10000m)).ToList();
+        await Task.WhenAll(reversals.Concat(settlements));
+
+        Assert.Equal(1, reversals.Count(r => r.Result == HttpStatusCode.Created));
+        Assert.All(reversals.Where(r => r.Result != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.OK, r.Result));
+        Assert.All(settlements, s => Assert.Equal(HttpStatusCode.Created, s.Result));
+
+        // All stays are general members under one set, so the year pays f(what is still in force).
+        var ledger = await Guilin.LedgerAsync(_hospital, insured);
+        Assert.Equal(100000m, ledger.GetProperty("eligibleToDate").GetDecimal());
+        Assert.Equal(Guilin.SingleShotPayout(factory, 100000m), ledger.GetProperty("paidToDate").GetDecimal());
+        Assert.Equal(ledger.GetProperty("paidToDate").GetDecimal(), ledger.GetProperty("entries").EnumerateArray().Sum(e => e.GetProperty("payout").GetDecimal()));
+        Assert.Equal(first, Assert.Single(await AdjudicationsAsync(insured, "reversal")).SettlementId);
+        await AssertOneAuditEntryPerEffectAsync(insured);
     }
 
     private async Task<HttpStatusCode> Settle(string id, string insured, decimal eligible)
@@ -70,22 +97,37 @@ public sealed class ConcurrentSettlementTests(PostgresAppFactory factory) : ICla
         return response.StatusCode;
     }
 
-    private async Task<List<(string Id, string SettlementId, int Sequence)>> AdjudicationsAsync(string insured)
+    private async Task<HttpStatusCode> Reverse(string id)
+    {
+        await Task.Yield();
+        using var response = await _hospital.PostAsJsonAsync($"/v1/settlements/{id}/reversal", new { reason = "simultaneous" });
+        return response.StatusCode;
+    }
+
+    private async Task<List<(string Id, string SettlementId, int Sequence)>> AdjudicationsAsync(string insured, string kind = "settlement")
     {
         await using var db = await factory.OpenDatabaseAsync();
         return (await db.QueryAsync<(string, string, int)>(
-            "SELECT id, settlement_id, sequence FROM adjudications WHERE insured_id = @insured AND kind = 'settlement'", new { insured })).AsList();
+            "SELECT id, settlement_id, sequence FROM adjudications WHERE insured_id = @insured AND kind = @kind", new { insured, kind })).AsList();
     }
 
-    /// <summary>One accepted audit entry per adjudication, and none for the replays (they have no effect).</summary>
-    private async Task AssertOneAuditEntryPerAdjudicationAsync(IReadOnlyList<(string Id, string SettlementId, int Sequence)> rows)
+    /// <summary>
+    /// Every adjudication of the person has exactly one audit entry, and no other entry names its settlements
+    /// (replays have no effect, so no entry).
+    /// </summary>
+    private async Task AssertOneAuditEntryPerEffectAsync(string insured)
     {
         await using var db = await factory.OpenDatabaseAsync();
-        var audited = (await db.QueryAsync<(string, string, long)>("""
-            SELECT adjudication_id, settlement_id, COUNT(*) FROM audit_log
-            WHERE hospital_code = @hospital AND settlement_id = ANY(@ids) AND kind = 'settlement'
-            GROUP BY adjudication_id, settlement_id
-            """, new { hospital = Guilin.Hospital, ids = rows.Select(r => r.SettlementId).ToArray() })).AsList();
-        Assert.Equal(rows.Select(r => (r.Id, r.SettlementId, 1L)).Order(), audited.Order());
+        var perAdjudication = (await db.QueryAsync<(string, long)>("""
+            SELECT a.id, COUNT(l.id) FROM adjudications a LEFT JOIN audit_log l ON l.adjudication_id = a.id
+            WHERE a.insured_id = @insured GROUP BY a.id
+            """, new { insured })).AsList();
+        Assert.NotEmpty(perAdjudication);
+        Assert.All(perAdjudication, a => Assert.Equal(1L, a.Item2));
+        var entries = await db.ExecuteScalarAsync<long>("""
+            SELECT COUNT(*) FROM audit_log
+            WHERE hospital_code = @hospital AND settlement_id IN (SELECT settlement_id FROM adjudications WHERE insured_id = @insured)
+            """, new { hospital = Guilin.Hospital, insured });
+        Assert.Equal(perAdjudication.Count, entries);
     }
 }

@@ -10,6 +10,9 @@ public sealed class GuilinSettlementOnPostgreSqlTests(PostgresAppFactory factory
     public Task FiftyThousandEligiblePaysTwentyThreeThousandEightHundredAndReplaysTheSameAnswer() => SettlesTheWorkedExampleAndReplaysItAsync();
 
     [Fact]
+    public Task RegisteredPoorMemberIsPaidUnderTheirCategory() => PaysARegisteredPoorMemberUnderTheirCategoryAsync();
+
+    [Fact]
     public Task PreviewPricesAgainstTheLedgerWithoutTouchingIt() => PreviewsAgainstTheLedgerWithoutTouchingItAsync();
 
     [Fact]

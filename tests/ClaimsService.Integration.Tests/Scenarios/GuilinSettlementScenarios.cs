@@ -56,6 +56,24 @@ public abstract class GuilinSettlementScenarios(ClaimsAppFactory factory, Func<T
         Assert.Equal(1L, await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM adjudications WHERE settlement_id = @id", new { id }));
     }
 
+    protected async Task PaysARegisteredPoorMemberUnderTheirCategoryAsync()
+    {
+        var insured = Guilin.NewInsuredId();
+        var admin = factory.ClientFor("admin");
+        var recorded = await admin.PostAsJsonAsync("/v1/registry/entries", new[]
+        {
+            new { insuredId = insured, regionCode = Guilin.Region, category = "registered_poor", validFrom = "2016-01-01", validTo = (string?)null, source = "integration test" },
+            new { insuredId = insured, regionCode = Guilin.Region, category = "poverty_monitored", validFrom = "2019-01-01", validTo = (string?)"2019-12-31", source = "integration test" },
+        });
+        Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
+
+        var settled = await (await Hospital.PostAsJsonAsync("/v1/settlements", Guilin.Stay(Guilin.NewSettlementId(), insured, 50000m))).JsonAsync();
+        // Registered poor in Guilin: deductible 3 000, +10 points: 37 000 × 70 % + 10 000 × 80 % = 33 900.
+        Assert.Equal("registered_poor", settled.GetProperty("category").GetString());
+        Assert.Equal(3000.00m, settled.GetProperty("deductible").GetDecimal());
+        Assert.Equal(33900.00m, settled.GetProperty("payout").GetDecimal());
+    }
+
     protected async Task PreviewsAgainstTheLedgerWithoutTouchingItAsync()
     {
         var insured = Guilin.NewInsuredId();

@@ -11,6 +11,9 @@ public sealed class GuilinSettlementOnSqlServerTests(SqlServerAppFactory factory
     public Task FiftyThousandEligiblePaysTwentyThreeThousandEightHundredAndReplaysTheSameAnswer() => SettlesTheWorkedExampleAndReplaysItAsync();
 
     [SqlServerFact]
+    public Task RegisteredPoorMemberIsPaidUnderTheirCategory() => PaysARegisteredPoorMemberUnderTheirCategoryAsync();
+
+    [SqlServerFact]
     public Task PreviewPricesAgainstTheLedgerWithoutTouchingIt() => PreviewsAgainstTheLedgerWithoutTouchingItAsync();
 
     [SqlServerFact]
