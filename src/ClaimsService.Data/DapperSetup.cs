@@ -3,7 +3,7 @@ using Dapper;
 
 namespace ClaimsService.Data;
 
-/// <summary>Process-wide Dapper settings: snake_case columns onto PascalCase properties, DateOnly on every provider.</summary>
+/// <summary>Process-wide Dapper settings: snake_case columns onto PascalCase properties, DateOnly and instants on every provider.</summary>
 public static class DapperSetup
 {
     private static int _done;
@@ -13,6 +13,31 @@ public static class DapperSetup
         if (Interlocked.Exchange(ref _done, 1) == 1) return;
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        // Dapper's own map would send every DateTime as DbType.DateTime; the handler decides per provider instead.
+        SqlMapper.RemoveTypeMap(typeof(DateTime));
+        SqlMapper.RemoveTypeMap(typeof(DateTime?));
+        SqlMapper.AddTypeHandler(new InstantHandler());
+    }
+
+    /// <summary>
+    /// Instants. SQL Server keeps them in datetime2(7), but a DbType.DateTime parameter travels as datetime and is
+    /// rounded to 1/300 s on the way, so a replay would not return the instant the first answer gave. PostgreSQL
+    /// (DbType.DateTime is timestamptz) and SQLite keep Dapper's usual typing.
+    /// </summary>
+    private sealed class InstantHandler : SqlMapper.TypeHandler<DateTime>
+    {
+        public override DateTime Parse(object value) => value switch
+        {
+            DateTime dt => dt,
+            string s => DateTime.Parse(s, System.Globalization.CultureInfo.InvariantCulture),
+            _ => throw new DataException($"Cannot read an instant from {value.GetType().Name}."),
+        };
+
+        public override void SetValue(IDbDataParameter parameter, DateTime value)
+        {
+            parameter.DbType = parameter is Microsoft.Data.SqlClient.SqlParameter ? DbType.DateTime2 : DbType.DateTime;
+            parameter.Value = value;
+        }
     }
 
     /// <summary>SQLite keeps dates as ISO text, PostgreSQL and SQL Server as <c>date</c>; rows always see DateOnly.</summary>

@@ -30,6 +30,9 @@ public static class DatabaseResilience
 
     private static void Build(ResiliencePipelineBuilder builder, SqlDialect dialect, DatabaseOptions options, CircuitBreakerStateProvider state)
     {
+        // Polly.Extensions takes the TimeProvider from DI, which is the business clock (tests freeze it): timeouts,
+        // retry delays and the breaker's sampling and break measure the database's real time instead.
+        builder.TimeProvider = TimeProvider.System;
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
             Name = "db-breaker",

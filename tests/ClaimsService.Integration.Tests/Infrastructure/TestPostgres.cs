@@ -1,0 +1,33 @@
+using Npgsql;
+
+namespace ClaimsService.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// The PostgreSQL server the suites run against, named by <c>CLAIMS_TEST_PG</c> (a connection string to its
+/// <c>postgres</c> database) and <c>CLAIMS_TEST_PG_BIN</c> (its binaries), both exported by ./scripts/test.sh.
+/// Without them the suites fail: a PostgreSQL test that silently passed would prove nothing.
+/// </summary>
+public static class TestPostgres
+{
+    public const string ServerVariable = "CLAIMS_TEST_PG";
+    public const string BinVariable = "CLAIMS_TEST_PG_BIN";
+
+    public static string ServerConnectionString => Required(ServerVariable);
+
+    public static string BinDirectory => Required(BinVariable);
+
+    private static string Required(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value
+            : throw new InvalidOperationException(
+                $"{variable} is not set, so the PostgreSQL integration tests cannot run. Run them through ./scripts/test.sh, which starts a " +
+                $"throwaway PostgreSQL cluster and exports {ServerVariable} and {BinVariable} " +
+                "(e.g. `CLAIMS_TEST_PG_PORT=55501 ./scripts/test.sh --filter FullyQualifiedName~Integration`).");
+
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
