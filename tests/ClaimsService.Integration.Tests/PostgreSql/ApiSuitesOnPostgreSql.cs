@@ -1,0 +1,20 @@
+using ClaimsService.Api.Tests;
+using ClaimsService.Api.Tests.Reconciliation;
+using ClaimsService.Integration.Tests.Infrastructure;
+
+namespace ClaimsService.Integration.Tests.PostgreSql;
+
+// The full HTTP contract suite of ClaimsService.Api.Tests, run again on PostgreSQL: one fresh database per suite.
+public sealed class PostgresAuthTests(PostgresAppFactory factory) : AuthTests<PostgresAppFactory>(factory);
+public sealed class PostgresDetailCheckTests(PostgresAppFactory factory) : DetailCheckTests<PostgresAppFactory>(factory);
+public sealed class PostgresErrorResponseTests(PostgresAppFactory factory) : ErrorResponseTests<PostgresAppFactory>(factory);
+public sealed class PostgresHealthTests(PostgresAppFactory factory) : HealthTests<PostgresAppFactory>(factory);
+public sealed class PostgresLedgerAndAuditTests(PostgresAppFactory factory) : LedgerAndAuditTests<PostgresAppFactory>(factory);
+public sealed class PostgresParameterSetsApiTests(PostgresAppFactory factory) : ParameterSetsApiTests<PostgresAppFactory>(factory);
+public sealed class PostgresReconciliationAccessTests(PostgresAppFactory factory) : ReconciliationAccessTests<PostgresAppFactory>(factory);
+public sealed class PostgresReconciliationSummaryApiTests(PostgresAppFactory factory) : ReconciliationSummaryApiTests<PostgresAppFactory>(factory);
+public sealed class PostgresReconciliationTotalsTests(PostgresAppFactory factory) : ReconciliationTotalsTests<PostgresAppFactory>(factory);
+public sealed class PostgresRegistryApiTests(PostgresAppFactory factory) : RegistryApiTests<PostgresAppFactory>(factory);
+public sealed class PostgresReversalApiTests(PostgresAppFactory factory) : ReversalApiTests<PostgresAppFactory>(factory);
+public sealed class PostgresSettlementsApiTests(PostgresAppFactory factory) : SettlementsApiTests<PostgresAppFactory>(factory);
+public sealed class PostgresValidationTests(PostgresAppFactory factory) : ValidationTests<PostgresAppFactory>(factory);
