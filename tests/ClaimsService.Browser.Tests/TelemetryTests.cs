@@ -18,7 +18,13 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
         var burst = await Traffic.BurstAsync(factory, hospital, "MET");
 
         // Counters are cumulative over the factory's life: compare the burst with the difference of two scrapes.
+        // The scrape after the burst must see every settlement of it; allow the exporter a moment under load.
         var metrics = await scraper.GetStringAsync("/metrics");
+        for (var wait = 0; wait < 20 && SettledSince(before, metrics) < burst.Settled; wait++)
+        {
+            await Task.Delay(250);
+            metrics = await scraper.GetStringAsync("/metrics");
+        }
         double Delta(string name, Func<Sample, bool> which) =>
             Samples(metrics, name).Where(which).Sum(s => s.Value) - Samples(before, name).Where(which).Sum(s => s.Value);
 
@@ -40,6 +46,13 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
         Assert.Contains(Samples(metrics, "http_server_request_duration_seconds_count"), s => s.Labels.GetValueOrDefault("http_route") == "/v1/settlements/");
         // No label anywhere carries a resident ID.
         foreach (var id in burst.InsuredIds) Assert.DoesNotContain(id, metrics);
+    }
+
+    private static double SettledSince(string before, string after)
+    {
+        static double Settled(string scrape) => Samples(scrape, "claims_adjudications_total")
+            .Where(s => s.Labels["kind"] == "settlement" && s.Labels["outcome"] == "accepted").Sum(s => s.Value);
+        return Settled(after) - Settled(before);
     }
 
     // Series that exist only once something happened (a retry, a breaker transition, a 5xx): not in a quiet scrape.

@@ -57,7 +57,8 @@ public static class ClaimsTelemetry
                 .AddAspNetCoreInstrumentation()
                 .AddSqlClientInstrumentation()
                 .AddNpgsqlInstrumentation()
-                .AddPrometheusExporter());
+                // Every scrape reads the instruments afresh: Prometheus scrapes seldom, and a cached answer hides the latest counts.
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         if (otlp)
         {
             // Logs leave the process only through OTLP; scopes stay home (ASP.NET Core's carries the request path).
