@@ -1,5 +1,5 @@
 -- ClaimsService schema, PostgreSQL. Amounts are whole fen (分) in BIGINT columns so
--- that sums are exact on every provider; dates are ISO text; instants are UTC.
+-- that sums are exact on every provider; dates are DATE; instants are UTC (TIMESTAMPTZ).
 CREATE TABLE parameter_sets (
     id              VARCHAR(36)  NOT NULL PRIMARY KEY,
     region_code     VARCHAR(6)      NOT NULL,

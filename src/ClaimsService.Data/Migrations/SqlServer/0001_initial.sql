@@ -1,34 +1,36 @@
--- ClaimsService schema, SQL Server (production). Amounts are whole fen (分) in BIGINT columns so
--- that sums are exact on every provider; dates are ISO text; instants are UTC.
+-- ClaimsService schema, SQL Server (production). Amounts are whole fen (分) in BIGINT columns so that
+-- sums are exact on every provider; instants are UTC (DATETIME2). Text columns are NVARCHAR/NCHAR:
+-- Dapper sends strings as nvarchar, and a varchar key compared with an nvarchar parameter is converted
+-- row by row, turning the seeks under the ledger lock into scans.
 CREATE TABLE parameter_sets (
-    id              VARCHAR(36)  NOT NULL PRIMARY KEY,
-    region_code     CHAR(6)      NOT NULL,
+    id              NVARCHAR(36)  NOT NULL PRIMARY KEY,
+    region_code     NCHAR(6)      NOT NULL,
     version         INTEGER      NOT NULL,
     effective_from  DATE         NOT NULL,
     name            NVARCHAR(200) NOT NULL,
-    policy_document VARCHAR(200) NULL,
+    policy_document NVARCHAR(200) NULL,
     definition      NVARCHAR(MAX)         NOT NULL,
     published_at    DATETIME2(7)    NOT NULL,
-    published_by    VARCHAR(100) NOT NULL,
+    published_by    NVARCHAR(100) NOT NULL,
     CONSTRAINT ux_parameter_sets_region_version UNIQUE (region_code, version)
 );
 
 CREATE TABLE person_categories (
     id          BIGINT       IDENTITY(1,1) NOT NULL PRIMARY KEY,
-    insured_id  CHAR(18)     NOT NULL,
-    region_code CHAR(6)      NOT NULL,
-    category    VARCHAR(32)  NOT NULL,
+    insured_id  NCHAR(18)     NOT NULL,
+    region_code NCHAR(6)      NOT NULL,
+    category    NVARCHAR(32)  NOT NULL,
     valid_from  DATE         NOT NULL,
     valid_to    DATE         NULL,
-    source      VARCHAR(200) NULL,
+    source      NVARCHAR(200) NULL,
     recorded_at DATETIME2(7)    NOT NULL,
-    recorded_by VARCHAR(100) NOT NULL
+    recorded_by NVARCHAR(100) NOT NULL
 );
 CREATE INDEX ix_person_categories_insured ON person_categories (insured_id, region_code);
 
 CREATE TABLE ledgers (
-    region_code          CHAR(6)   NOT NULL,
-    insured_id           CHAR(18)  NOT NULL,
+    region_code          NCHAR(6)   NOT NULL,
+    insured_id           NCHAR(18)  NOT NULL,
     policy_year          INTEGER   NOT NULL,
     eligible_to_date_fen BIGINT    NOT NULL,
     paid_to_date_fen     BIGINT    NOT NULL,
@@ -38,22 +40,22 @@ CREATE TABLE ledgers (
 );
 
 CREATE TABLE adjudications (
-    id                     VARCHAR(36)  NOT NULL PRIMARY KEY,
-    idempotency_key        VARCHAR(200) NOT NULL,
-    kind                   VARCHAR(16)  NOT NULL,
-    hospital_code          VARCHAR(64)  NOT NULL,
-    settlement_id          VARCHAR(64)  NOT NULL,
-    region_code            CHAR(6)      NOT NULL,
-    insured_id             CHAR(18)     NOT NULL,
+    id                     NVARCHAR(36)  NOT NULL PRIMARY KEY,
+    idempotency_key        NVARCHAR(200) NOT NULL,
+    kind                   NVARCHAR(16)  NOT NULL,
+    hospital_code          NVARCHAR(64)  NOT NULL,
+    settlement_id          NVARCHAR(64)  NOT NULL,
+    region_code            NCHAR(6)      NOT NULL,
+    insured_id             NCHAR(18)     NOT NULL,
     policy_year            INTEGER      NOT NULL,
     sequence               INTEGER      NOT NULL,
     admission_date         DATE         NULL,
     discharge_date         DATE         NULL,
     referred_out_of_region BIT          NOT NULL,
-    category               VARCHAR(32)  NOT NULL,
-    parameter_set_id       VARCHAR(36)  NOT NULL,
+    category               NVARCHAR(32)  NOT NULL,
+    parameter_set_id       NVARCHAR(36)  NOT NULL,
     parameter_set_version  INTEGER      NOT NULL,
-    parameter_set_region   CHAR(6)      NOT NULL,
+    parameter_set_region   NCHAR(6)      NOT NULL,
     eligible_amount_fen    BIGINT       NOT NULL,
     deductible_fen         BIGINT       NOT NULL,
     eligible_before_fen    BIGINT       NOT NULL,
@@ -62,9 +64,9 @@ CREATE TABLE adjudications (
     paid_after_fen         BIGINT       NOT NULL,
     payout_fen             BIGINT       NOT NULL,
     cap_applied            BIT          NOT NULL,
-    related_id             VARCHAR(36)  NULL,
-    reversed_by_id         VARCHAR(36)  NULL,
-    request_hash           CHAR(64)     NULL,
+    related_id             NVARCHAR(36)  NULL,
+    reversed_by_id         NVARCHAR(36)  NULL,
+    request_hash           NCHAR(64)     NULL,
     trace                  NVARCHAR(MAX)         NOT NULL,
     adjudicated_at         DATETIME2(7)    NOT NULL,
     business_date          DATE         NOT NULL,
@@ -76,34 +78,34 @@ CREATE INDEX ix_adjudications_settlement ON adjudications (hospital_code, settle
 
 CREATE TABLE audit_log (
     id                    BIGINT       IDENTITY(1,1) NOT NULL PRIMARY KEY,
-    adjudication_id       VARCHAR(36)  NULL,
-    kind                  VARCHAR(16)  NOT NULL,
-    outcome               VARCHAR(16)  NOT NULL,
-    code                  VARCHAR(64)  NULL,
-    caller                VARCHAR(100) NOT NULL,
-    hospital_code         VARCHAR(64)  NULL,
-    settlement_id         VARCHAR(64)  NULL,
-    region_code           CHAR(6)      NULL,
-    parameter_set_id      VARCHAR(36)  NULL,
+    adjudication_id       NVARCHAR(36)  NULL,
+    kind                  NVARCHAR(16)  NOT NULL,
+    outcome               NVARCHAR(16)  NOT NULL,
+    code                  NVARCHAR(64)  NULL,
+    caller                NVARCHAR(100) NOT NULL,
+    hospital_code         NVARCHAR(64)  NULL,
+    settlement_id         NVARCHAR(64)  NULL,
+    region_code           NCHAR(6)      NULL,
+    parameter_set_id      NVARCHAR(36)  NULL,
     parameter_set_version INTEGER      NULL,
-    category              VARCHAR(32)  NULL,
+    category              NVARCHAR(32)  NULL,
     inputs                NVARCHAR(MAX)         NOT NULL,
     trace                 NVARCHAR(MAX)         NULL,
     outputs               NVARCHAR(MAX)         NULL,
-    trace_id              VARCHAR(32)  NULL,
+    trace_id              NVARCHAR(32)  NULL,
     recorded_at           DATETIME2(7)    NOT NULL
 );
 CREATE INDEX ix_audit_log_adjudication ON audit_log (adjudication_id);
 CREATE INDEX ix_audit_log_settlement ON audit_log (hospital_code, settlement_id);
 
 CREATE TABLE api_clients (
-    id            VARCHAR(36)  NOT NULL PRIMARY KEY,
-    name          VARCHAR(100) NOT NULL,
-    role          VARCHAR(16)  NOT NULL,
-    hospital_code VARCHAR(64)  NULL,
-    regions       VARCHAR(400) NULL,
-    key_hash      CHAR(64)     NOT NULL,
-    key_prefix    VARCHAR(16)  NOT NULL,
+    id            NVARCHAR(36)  NOT NULL PRIMARY KEY,
+    name          NVARCHAR(100) NOT NULL,
+    role          NVARCHAR(16)  NOT NULL,
+    hospital_code NVARCHAR(64)  NULL,
+    regions       NVARCHAR(400) NULL,
+    key_hash      NCHAR(64)     NOT NULL,
+    key_prefix    NVARCHAR(16)  NOT NULL,
     created_at    DATETIME2(7)    NOT NULL,
     revoked_at    DATETIME2(7)    NULL,
     CONSTRAINT ux_api_clients_key_hash UNIQUE (key_hash)

@@ -1,12 +1,12 @@
 -- Every reconciliation request an insurer makes: who, what, which period, and the result (issue: reconciliation).
 CREATE TABLE reconciliation_runs (
     id           BIGINT       IDENTITY(1,1) NOT NULL PRIMARY KEY,
-    kind         VARCHAR(32)  NOT NULL,
-    caller       VARCHAR(100) NOT NULL,
-    region_code  VARCHAR(6)   NOT NULL,
+    kind         NVARCHAR(32)  NOT NULL,
+    caller       NVARCHAR(100) NOT NULL,
+    region_code  NVARCHAR(6)   NOT NULL,
     period_from  DATE         NOT NULL,
     period_to    DATE         NOT NULL,
-    result       VARCHAR(16)  NOT NULL,
+    result       NVARCHAR(16)  NOT NULL,
     details      NVARCHAR(MAX) NULL,
     recorded_at  DATETIME2(7) NOT NULL
 );
