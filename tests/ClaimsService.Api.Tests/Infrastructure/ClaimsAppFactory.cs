@@ -22,13 +22,16 @@ public abstract class ClaimsAppFactory : WebApplicationFactory<Program>
 
     protected abstract string ConnectionString { get; }
 
+    /// <summary>How often the instance reloads parameter sets; short in tests, the production default where that is the point.</summary>
+    protected virtual int ParameterRefreshMilliseconds => 500;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", Provider);
         builder.UseSetting("ConnectionStrings:Claims", ConnectionString);
         builder.UseSetting("Database:ReferenceDataPath", RepositoryPath("deploy", "reference-data"));
-        builder.UseSetting("Database:ParameterRefreshMilliseconds", "500");
+        builder.UseSetting("Database:ParameterRefreshMilliseconds", ParameterRefreshMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureServices(s =>
         {
             s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
@@ -70,9 +73,16 @@ public abstract class ClaimsAppFactory : WebApplicationFactory<Program>
 }
 
 /// <summary>The embedded default: a fresh SQLite file per factory.</summary>
-public sealed class SqliteAppFactory : ClaimsAppFactory
+public class SqliteAppFactory : ClaimsAppFactory
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"claims-test-{Guid.NewGuid():N}.db");
+    private readonly string _path;
+
+    public SqliteAppFactory() : this(Path.Combine(Path.GetTempPath(), $"claims-test-{Guid.NewGuid():N}.db"))
+    {
+    }
+
+    /// <summary>An instance on a given file: several instances on one file are several service instances on one database.</summary>
+    protected SqliteAppFactory(string path) => _path = path;
 
     protected override string Provider => "Sqlite";
 
