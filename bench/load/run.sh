@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The load benchmark, one command (bench/README.md): a throwaway PostgreSQL cluster on 127.0.0.1:55701, the
+# service and a bare baseline app in Release, 100 000 seeded persons, then wrk (baseline, preview, settle) and
+# pgbench (the settlement's SQL) at the same concurrency. Prints req/s and p50/p99, the ratios, the error and
+# ledger checks, and writes bench/results/load-<timestamp>.json. Exit status 0 when every target holds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+load="$root/bench/load"
+
+duration=${BENCH_DURATION:-20}        # seconds measured per run
+warmup=${BENCH_WARMUP:-5}             # seconds of warm-up before each, not measured
+connections=${BENCH_CONNECTIONS:-32}
+threads=${BENCH_THREADS:-2}
+persons=${BENCH_PERSONS:-100000}
+pool=${BENCH_POOL_SIZE:-64}           # Npgsql Maximum Pool Size of the service
+# Npgsql tuning of the service's connection string (bench/README.md); BENCH_NPGSQL_TUNING= (empty) measures without.
+npgsql_tuning=${BENCH_NPGSQL_TUNING-"Max Auto Prepare=32;No Reset On Close=true"}
+pg_port=${BENCH_PG_PORT:-55701}
+api_port=${BENCH_API_PORT:-55711}
+baseline_port=${BENCH_BASELINE_PORT:-55712}
+results_dir=${BENCH_RESULTS_DIR:-$root/bench/results}
+host=127.0.0.1                        # loopback only
+
+say() { printf '%s  %s\n' "$(date +%T)" "$*" >&2; }
+die() { say "error: $*"; exit 2; }
+
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; fi
+}
+
+# --- tools: wrk and jq from Debian; PostgreSQL 15 server binaries (with pgbench) from the image or Debian --------
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v jq >/dev/null || missing+=(jq)
+command -v curl >/dev/null || missing+=(curl)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then missing+=(postgresql); fi
+if [ ${#missing[@]} -gt 0 ]; then say "installing ${missing[*]} from Debian"; apt_install "${missing[@]}"; fi
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+if [ ! -x "$pg_bin/pgbench" ]; then say "installing postgresql-contrib (pgbench)"; apt_install postgresql-contrib; fi
+pgbench="$pg_bin/pgbench"
+psql_cmd() { "$pg_bin/psql" -h "$host" -p "$pg_port" -U postgres -d claims -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+# --- work folder, and cleanup of exactly what this script started ----------------------------------------------------
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
+work=$(mktemp -d /tmp/claims-bench-XXXXXX)
+chmod 755 "$work"
+pg_data="$work/pg"
+mkdir -p "$pg_data"
+[ "$(id -u)" = 0 ] && chown postgres "$pg_data" "$work"
+api_pid=""; baseline_pid=""
+cleanup() {
+  [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
+  [ -n "$baseline_pid" ] && kill "$baseline_pid" 2>/dev/null && wait "$baseline_pid" 2>/dev/null || true
+  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# --- PostgreSQL: durable (fsync, synchronous_commit and full_page_writes on, as in production); memory for the
+# working set; checkpoints pushed out of the measured minute. One cluster serves the service and pgbench alike.
+pg_settings="-p $pg_port -k $work -c listen_addresses=$host -c max_connections=200 -c shared_buffers=1GB \
+  -c effective_cache_size=4GB -c wal_buffers=16MB -c max_wal_size=8GB -c checkpoint_timeout=30min \
+  -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c jit=off"
+as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w -o "$pg_settings" start >/dev/null
+"$pg_bin/psql" -h "$host" -p "$pg_port" -U postgres -d postgres -qAt -c "CREATE DATABASE claims" >/dev/null
+say "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on $host:$pg_port"
+
+# --- build both apps in Release --------------------------------------------------------------------------------------
+say "building the service and the baseline (Release)"
+dotnet build src/ClaimsService.Api -c Release -nologo -v q >"$work/build.log" 2>&1 || { cat "$work/build.log"; die "service build failed"; }
+dotnet build bench/load/Baseline -c Release -nologo -v q >"$work/build-baseline.log" 2>&1 || { cat "$work/build-baseline.log"; die "baseline build failed"; }
+api_dll="$root/src/ClaimsService.Api/bin/Release/net10.0/ClaimsService.Api.dll"
+baseline_dll="$root/bench/load/Baseline/bin/Release/net10.0/Baseline.dll"
+
+# --- the service against the cluster ---------------------------------------------------------------------------------
+cs="Host=$host;Port=$pg_port;Username=postgres;Database=claims;Maximum Pool Size=$pool${npgsql_tuning:+;$npgsql_tuning}"
+api_env=(ASPNETCORE_URLS="http://$host:$api_port" ASPNETCORE_ENVIRONMENT=Production
+  Database__Provider=PostgreSql "ConnectionStrings__Claims=$cs" Database__ReferenceDataPath="$root/deploy/reference-data"
+  Logging__LogLevel__Default=Warning)
+wait_ready() { # url name pid
+  for _ in $(seq 1 120); do
+    curl -sf "$1" >/dev/null 2>&1 && return 0
+    kill -0 "$3" 2>/dev/null || die "$2 exited during start (see its log)"
+    sleep 0.5
+  done
+  die "$2 did not get ready"
+}
+env "${api_env[@]}" dotnet "$api_dll" >"$work/api.log" 2>&1 &
+api_pid=$!
+wait_ready "http://$host:$api_port/health/ready" service "$api_pid" || { cat "$work/api.log"; exit 2; }
+say "service ready on $host:$api_port (pool $pool)"
+
+cli() { env "${api_env[@]}" dotnet "$api_dll" "$@"; }
+admin_key=$(cli keys create --role admin --name bench-admin | tail -n 1)
+hospital_key=$(cli keys create --role hospital --hospital H4503000001 --name bench-hospital | tail -n 1)
+
+# --- 100 000 persons with valid resident IDs (ISO 7064 MOD 11-2), Guilin (450305), distinct birth dates per 1000 ----
+persons_file="$work/persons.txt"
+awk -v n="$persons" 'BEGIN {
+  split("7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2", w, " "); checks = "10X98765432"
+  for (i = 0; i < n; i++) {
+    d = int(i / 1000)
+    id = sprintf("450305%04d%02d%02d%03d", 1950 + int(d / 12) % 60, 1 + d % 12, 1 + int(d / 720) % 28, i % 1000)
+    s = 0; for (k = 1; k <= 17; k++) s += substr(id, k, 1) * w[k]
+    print id substr(checks, s % 11 + 1, 1)
+  }
+}' >"$persons_file"
+[ "$(sort -u "$persons_file" | wc -l)" -eq "$persons" ] || die "persons are not unique"
+
+# Registry entries for a share of them, through the API in batches of 5 000: every 5th person registered poor
+# since 2016, every 20th (offset 1) poverty-monitored since 2019; the others have no entry (general).
+mkdir -p "$work/registry"
+awk 'NR % 5 == 1 { print $0 " registered_poor 2016-01-01" } NR % 20 == 2 { print $0 " poverty_monitored 2019-01-01" }' "$persons_file" \
+  | awk -v dir="$work/registry" '{
+      file = sprintf("%s/%04d.json", dir, int((NR - 1) / 5000))
+      if ((NR - 1) % 5000 == 0) { if (NR > 1) { print "]" > prev; close(prev) } printf "[" > file; sep = "" }
+      printf "%s{\"insuredId\":\"%s\",\"regionCode\":\"450300\",\"category\":\"%s\",\"validFrom\":\"%s\",\"validTo\":null,\"source\":\"bench seed\"}", sep, $1, $2, $3 > file
+      sep = ","; prev = file
+    } END { if (NR > 0) print "]" > prev }'
+registry_entries=0
+for batch in "$work"/registry/*.json; do
+  answer=$(curl -sS -w '\n%{http_code}' -X POST -H "Authorization: ApiKey $admin_key" -H 'Content-Type: application/json' \
+    --data-binary "@$batch" "http://$host:$api_port/v1/registry/entries")
+  [ "$(tail -n 1 <<<"$answer")" = 201 ] || die "registry batch $batch: $answer"
+  registry_entries=$((registry_entries + $(head -n 1 <<<"$answer" | jq .recorded)))
+done
+# The same shares for pgbench's own persons (SQL, since they are only rows to the database).
+psql_cmd -c "INSERT INTO person_categories (insured_id, region_code, category, valid_from, source, recorded_at, recorded_by)
+  SELECT '450305' || lpad(g::text, 12, '0'), '450300', 'registered_poor', DATE '2016-01-01', 'bench seed', now(), 'bench' FROM generate_series(1, $persons) g WHERE g % 5 = 1
+  UNION ALL
+  SELECT '450305' || lpad(g::text, 12, '0'), '450300', 'poverty_monitored', DATE '2019-01-01', 'bench seed', now(), 'bench' FROM generate_series(1, $persons) g WHERE g % 20 = 2"
+psql_cmd -c "VACUUM ANALYZE" >/dev/null
+say "seeded $persons persons, $registry_entries registry entries through the API (and the same shares for pgbench)"
+
+# --- one real preview answer: the baseline sends a body of exactly its size ------------------------------------------
+sample=$(printf '{"settlementId":"SAMPLE-1","insuredId":"%s","regionCode":"450300","admissionDate":"2020-10-01","dischargeDate":"2020-10-12","inPolicyCost":80000.00,"basicInsurancePaid":30000.00,"referredOutOfRegion":false}' "$(sed -n 2p "$persons_file")")
+code=$(curl -sS -o "$work/answer.json" -w '%{http_code}' -X POST -H "Authorization: ApiKey $hospital_key" -H 'Content-Type: application/json' \
+  -d "$sample" "http://$host:$api_port/v1/settlements/preview")
+[ "$code" = 200 ] || die "sample preview answered $code: $(cat "$work/answer.json")"
+answer_bytes=$(wc -c <"$work/answer.json")
+
+ASPNETCORE_URLS="http://$host:$baseline_port" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+  BASELINE_BODY_FILE="$work/answer.json" dotnet "$baseline_dll" >"$work/baseline.log" 2>&1 &
+baseline_pid=$!
+wait_ready "http://$host:$baseline_port/health/ready" baseline "$baseline_pid"
+say "baseline ready on $host:$baseline_port (answers $answer_bytes bytes, the size of a preview answer)"
+
+# --- the measurements ------------------------------------------------------------------------------------------------
+export BENCH_LOAD_DIR="$load" BENCH_PERSONS_FILE="$persons_file" BENCH_HOSPITAL_KEY="$hospital_key"
+result_of() { grep '^RESULT ' "$1" | sed 's/^RESULT //'; }
+wrk_run() { # name url script → $work/name.json (measured), $work/name-warmup.json
+  local name=$1 url=$2 script=$3
+  say "$name: ${warmup}s warm-up, ${duration}s measured, $connections connections, $threads threads"
+  wrk -t"$threads" -c"$connections" -d"${warmup}s" -s "$script" "$url" -- "w$name" >"$work/$name-warmup.txt" 2>&1
+  wrk -t"$threads" -c"$connections" -d"${duration}s" -s "$script" "$url" -- "m$name" >"$work/$name.txt" 2>&1
+  result_of "$work/$name-warmup.txt" >"$work/$name-warmup.json"
+  result_of "$work/$name.txt" >"$work/$name.json"
+  [ -s "$work/$name.json" ] || { cat "$work/$name.txt"; die "$name: wrk printed no result"; }
+  if grep -q '\.lua:' "$work/$name-warmup.txt" "$work/$name.txt"; then cat "$work/$name.txt"; die "$name: the Lua script failed"; fi
+}
+ledger_sum() { psql_cmd -c "SELECT COALESCE(SUM(paid_to_date_fen), 0) FROM ledgers"; }
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+wrk_run baseline "http://$host:$baseline_port" "$load/preview.lua"
+wrk_run preview "http://$host:$api_port" "$load/preview.lua"
+ledger_before=$(ledger_sum)
+wrk_run settle "http://$host:$api_port" "$load/settle.lua"
+ledger_after=$(ledger_sum)
+payouts_received=$(( $(jq .payout_fen "$work/settle-warmup.json") + $(jq .payout_fen "$work/settle.json") ))
+ledger_delta=$((ledger_after - ledger_before))
+
+say "pgbench: ${warmup}s warm-up, ${duration}s measured, $connections clients, $threads threads, prepared"
+pgbench_args=(-h "$host" -p "$pg_port" -U postgres -n -M prepared -c "$connections" -j "$threads" -f "$load/settle.pgbench.sql"
+  -D persons="$persons" -D n=0)
+"$pgbench" "${pgbench_args[@]}" -D run=1 -T "$warmup" claims >"$work/pgbench-warmup.txt" 2>&1 || { cat "$work/pgbench-warmup.txt"; die "pgbench warm-up failed"; }
+(cd "$work" && "$pgbench" "${pgbench_args[@]}" -D run=2 -T "$duration" -l --log-prefix=pgbench claims >"$work/pgbench.txt" 2>&1) \
+  || { cat "$work/pgbench.txt"; die "pgbench failed"; }
+pg_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$work/pgbench.txt")
+pg_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/pgbench.txt")
+read -r pg_count pg_p50 pg_p99 pg_max < <(cat "$work"/pgbench.[0-9]* | awk '{print $3}' | sort -n | awk '
+  { v[NR] = $1 } END { printf "%d %.3f %.3f %.3f\n", NR, v[int(NR * 0.50) > 0 ? int(NR * 0.50) : 1] / 1000, v[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1] / 1000, v[NR] / 1000 }')
+jq -n --argjson tps "$pg_tps" --argjson n "$pg_count" --argjson p50 "$pg_p50" --argjson p99 "$pg_p99" --argjson max "$pg_max" \
+  --argjson failed "${pg_failed:-0}" --argjson d "$duration" \
+  '{requests: $n, duration_s: $d, rps: $tps, p50_ms: $p50, p99_ms: $p99, max_ms: $max, failed: $failed}' >"$work/pgbench.json"
+
+# --- the report ------------------------------------------------------------------------------------------------------
+r() { jq -r "$2" "$work/$1.json"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+preview_ratio=$(ratio "$(r preview .rps)" "$(r baseline .rps)")
+settle_ratio=$(ratio "$(r settle .rps)" "$(r pgbench .rps)")
+settle_p99=$(r settle .p99_ms)
+non2xx() { jq '[.statuses | to_entries[] | select((.key | test("^2[0-9][0-9]$")) | not) | .value] | add // 0' "$work/$1.json"; }
+sock() { jq '.socket_errors | add' "$work/$1.json"; }
+errors=0
+for run in baseline preview settle; do
+  for f in "$run-warmup" "$run"; do errors=$((errors + $(non2xx "$f") + $(sock "$f"))); done
+done
+pass() { if [ "$1" = 1 ]; then echo PASS; else echo FAIL; fi; }
+t_preview=$(awk -v x="$preview_ratio" 'BEGIN { print (x >= 0.6) }')
+t_settle=$(awk -v x="$settle_ratio" 'BEGIN { print (x >= 0.6) }')
+t_p99=$(awk -v x="$settle_p99" 'BEGIN { print (x < 20) }')
+t_errors=$([ "$errors" -eq 0 ] && [ "${pg_failed:-0}" -eq 0 ] && echo 1 || echo 0)
+t_ledger=$([ "$ledger_delta" -eq "$payouts_received" ] && echo 1 || echo 0)
+
+{
+  echo
+  echo "ClaimsService load benchmark — $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench/load || echo '+dirty')"
+  echo "$(nproc) cores, load average at start $load_start; ${duration}s measured after ${warmup}s warm-up; $connections connections, $threads threads"
+  echo
+  printf '%-26s %10s %9s %9s %9s %8s\n' run req/s p50_ms p99_ms requests non-2xx
+  for run in baseline preview settle; do
+    printf '%-26s %10.1f %9.2f %9.2f %9d %8d\n' "$(case $run in baseline) echo 'baseline (bare app)';; preview) echo 'POST /settlements/preview';; settle) echo 'POST /settlements';; esac)" \
+      "$(r $run .rps)" "$(r $run .p50_ms)" "$(r $run .p99_ms)" "$(r $run .requests)" "$(non2xx $run)"
+  done
+  printf '%-26s %10.1f %9.2f %9.2f %9d %8s\n' "pgbench (settlement SQL)" "$(r pgbench .rps)" "$(r pgbench .p50_ms)" "$(r pgbench .p99_ms)" "$(r pgbench .requests)" "${pg_failed:-0}f"
+  echo
+  printf '%-40s %-28s %s\n' "preview / baseline = $preview_ratio" "(target >= 0.6)" "$(pass "$t_preview")"
+  printf '%-40s %-28s %s\n' "settle / pgbench   = $settle_ratio" "(target >= 0.6)" "$(pass "$t_settle")"
+  printf '%-40s %-28s %s\n' "settle p99         = $settle_p99 ms" "(target < 20 ms)" "$(pass "$t_p99")"
+  printf '%-40s %-28s %s\n' "error responses    = $errors" "(all runs incl. warm-ups)" "$(pass "$t_errors")"
+  echo "statuses: baseline $(jq -c .statuses "$work/baseline.json") preview $(jq -c .statuses "$work/preview.json") settle $(jq -c .statuses "$work/settle.json")"
+  printf '%-40s %-28s %s\n' "ledger: SUM(paid_to_date_fen) delta = $ledger_delta" "payouts received = $payouts_received" "$(pass "$t_ledger")"
+} | tee "$work/report.txt"
+
+mkdir -p "$results_dir"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out="$results_dir/load-$stamp.json"
+jq -n \
+  --arg at "$(date -u +%FT%TZ)" --arg commit "$(git rev-parse HEAD)" --arg load "$load_start" --argjson cores "$(nproc)" \
+  --argjson duration "$duration" --argjson warmup "$warmup" --argjson connections "$connections" --argjson threads "$threads" \
+  --argjson persons "$persons" --argjson registry "$registry_entries" --argjson pool "$pool" --argjson answer "$answer_bytes" \
+  --arg pg "$pg_settings" --arg cs "$cs" \
+  --slurpfile baseline "$work/baseline.json" --slurpfile preview "$work/preview.json" --slurpfile settle "$work/settle.json" \
+  --slurpfile pgbench "$work/pgbench.json" --slurpfile settle_warmup "$work/settle-warmup.json" \
+  --argjson pr "$preview_ratio" --argjson sr "$settle_ratio" --argjson errors "$errors" \
+  --argjson ledger "$ledger_delta" --argjson payouts "$payouts_received" \
+  --argjson t1 "$t_preview" --argjson t2 "$t_settle" --argjson t3 "$t_p99" --argjson t4 "$t_errors" --argjson t5 "$t_ledger" \
+  '{at: $at, commit: $commit, machine: {cores: $cores, load_average_at_start: $load},
+    setup: {duration_s: $duration, warmup_s: $warmup, connections: $connections, threads: $threads, persons: $persons,
+      registry_entries: $registry, pool_size: $pool, answer_bytes: $answer, postgres: $pg, connection_string: $cs},
+    runs: {baseline: $baseline[0], preview: $preview[0], settle: $settle[0], settle_warmup: $settle_warmup[0], pgbench: $pgbench[0]},
+    ratios: {preview_over_baseline: $pr, settle_over_pgbench: $sr},
+    checks: {error_responses: $errors, ledger_paid_delta_fen: $ledger, payouts_received_fen: $payouts},
+    targets: {preview_ratio: ($t1 == 1), settle_ratio: ($t2 == 1), settle_p99: ($t3 == 1), no_errors: ($t4 == 1), ledger_equals_payouts: ($t5 == 1)}}' >"$out"
+say "wrote ${out#"$root"/}"
+[ "$t_preview$t_settle$t_p99$t_errors$t_ledger" = 11111 ]
