@@ -11,9 +11,11 @@ end
 local headers = { ["Authorization"] = "ApiKey " .. key, ["Content-Type"] = "application/json" }
 local threads = {}
 
--- Per thread: statuses seen and the sum, in fen, of the payouts of 201 answers.
+-- Per thread: statuses seen, the sum in fen of the payouts of 201 answers, and the settlements sent whose answer
+-- has not come back (wrk closes its connections at the end with requests still in flight: run.sh replays those).
 statuses = {}
 payout_fen = 0
+outstanding = {}
 tid = 0
 tag = "run"
 counter = 0
@@ -43,12 +45,19 @@ function settlement_body(settlement_id)
     math.floor(cost / 100), cost % 100, math.floor(basic / 100), basic % 100)
 end
 
+-- A settlement sent: its body is kept until its answer names it.
+function track(settlement_id, body)
+  outstanding[settlement_id] = body
+end
+
 function post(path, body)
   return wrk.format("POST", path, headers, body)
 end
 
 function response(status, hdrs, body)
   statuses[status] = (statuses[status] or 0) + 1
+  local answered = body:match('"settlementId":"([^"]+)"')
+  if answered then outstanding[answered] = nil end
   if status == 201 then
     local payout = body:match('"payout":(%-?[%d%.]+)')
     if payout then payout_fen = payout_fen + math.floor(tonumber(payout) * 100 + 0.5)
@@ -58,18 +67,25 @@ end
 
 -- One line of JSON for run.sh: throughput, latency percentiles (ms), statuses, wrk's own errors, payouts.
 function done(summary, latency, requests)
-  local all, payouts = {}, 0
+  local all, payouts, in_flight = {}, 0, 0
+  local file = os.getenv("BENCH_IN_FLIGHT_FILE")
+  local out = file and assert(io.open(file, "a"))
   for _, thread in ipairs(threads) do
     for status, n in pairs(thread:get("statuses")) do all[tostring(status)] = (all[tostring(status)] or 0) + n end
     payouts = payouts + thread:get("payout_fen")
+    for _, body in pairs(thread:get("outstanding")) do
+      in_flight = in_flight + 1
+      if out then out:write(body, "\n") end
+    end
   end
+  if out then out:close() end
   local parts = {}
   for status, n in pairs(all) do parts[#parts + 1] = string.format('"%s":%d', status, n) end
   local e = summary.errors
   io.write(string.format(
     'RESULT {"requests":%d,"duration_s":%.3f,"rps":%.1f,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f,' ..
-    '"statuses":{%s},"socket_errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d},"non_2xx":%d,"payout_fen":%d}\n',
+    '"statuses":{%s},"socket_errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d},"non_2xx":%d,"payout_fen":%d,"in_flight":%d}\n',
     summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    table.concat(parts, ","), e.connect, e.read, e.write, e.timeout, e.status, payouts))
+    table.concat(parts, ","), e.connect, e.read, e.write, e.timeout, e.status, payouts, in_flight))
 end

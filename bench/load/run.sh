@@ -169,30 +169,56 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 wrk_run baseline "http://$host:$baseline_port" "$load/preview.lua"
 wrk_run preview "http://$host:$api_port" "$load/preview.lua"
 ledger_before=$(ledger_sum)
+export BENCH_IN_FLIGHT_FILE="$work/in-flight.ndjson"
+: >"$BENCH_IN_FLIGHT_FILE"
 wrk_run settle "http://$host:$api_port" "$load/settle.lua"
-ledger_after=$(ledger_sum)
+unset BENCH_IN_FLIGHT_FILE
 payouts_received=$(( $(jq .payout_fen "$work/settle-warmup.json") + $(jq .payout_fen "$work/settle.json") ))
+# wrk stops with requests in flight: the service may have settled them, but wrk never read the answer. Send each
+# again: the same body is an idempotent replay (200, the stored payout) or, if it never arrived, settles now (201).
+in_flight=0; in_flight_fen=0
+while IFS= read -r body; do
+  answer=$(curl -sS -w '\n%{http_code}' -X POST -H "Authorization: ApiKey $hospital_key" -H 'Content-Type: application/json' \
+    --data-binary "$body" "http://$host:$api_port/v1/settlements")
+  case "$(tail -n 1 <<<"$answer")" in
+    200 | 201) in_flight=$((in_flight + 1))
+      in_flight_fen=$((in_flight_fen + $(head -n 1 <<<"$answer" | jq '(.payout * 100 | round)'))) ;;
+    *) die "replay of an in-flight settlement: $answer" ;;
+  esac
+done <"$work/in-flight.ndjson"
+ledger_after=$(ledger_sum)
 ledger_delta=$((ledger_after - ledger_before))
 
-say "pgbench: ${warmup}s warm-up, ${duration}s measured, $connections clients, $threads threads, prepared"
-pgbench_args=(-h "$host" -p "$pg_port" -U postgres -n -M prepared -c "$connections" -j "$threads" -f "$load/settle.pgbench.sql"
-  -D persons="$persons" -D n=0)
-"$pgbench" "${pgbench_args[@]}" -D run=1 -T "$warmup" claims >"$work/pgbench-warmup.txt" 2>&1 || { cat "$work/pgbench-warmup.txt"; die "pgbench warm-up failed"; }
-(cd "$work" && "$pgbench" "${pgbench_args[@]}" -D run=2 -T "$duration" -l --log-prefix=pgbench claims >"$work/pgbench.txt" 2>&1) \
-  || { cat "$work/pgbench.txt"; die "pgbench failed"; }
-pg_tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$work/pgbench.txt")
-pg_failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/pgbench.txt")
-read -r pg_count pg_p50 pg_p99 pg_max < <(cat "$work"/pgbench.[0-9]* | awk '{print $3}' | sort -n | awk '
-  { v[NR] = $1 } END { printf "%d %.3f %.3f %.3f\n", NR, v[int(NR * 0.50) > 0 ? int(NR * 0.50) : 1] / 1000, v[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1] / 1000, v[NR] / 1000 }')
-jq -n --argjson tps "$pg_tps" --argjson n "$pg_count" --argjson p50 "$pg_p50" --argjson p99 "$pg_p99" --argjson max "$pg_max" \
-  --argjson failed "${pg_failed:-0}" --argjson d "$duration" \
-  '{requests: $n, duration_s: $d, rps: $tps, p50_ms: $p50, p99_ms: $p99, max_ms: $max, failed: $failed}' >"$work/pgbench.json"
+# pgbench on the same cluster, same concurrency: the settlement's SQL one statement per round trip and batched as the
+# service batches it (the target's denominator), and the preview's SQL (what bounds a preview, beside the baseline).
+pgbench_run() { # name script extra-args... → $work/name.json
+  local name=$1 script=$2; shift 2
+  say "$name: ${warmup}s warm-up, ${duration}s measured, $connections clients, $threads threads, prepared"
+  local args=(-h "$host" -p "$pg_port" -U postgres -n -M prepared -c "$connections" -j "$threads" -f "$script" -D persons="$persons" -D n=0 "$@")
+  "$pgbench" "${args[@]}" -D run="${name//[!0-9]/}1" -T "$warmup" claims >"$work/$name-warmup.txt" 2>&1 || { cat "$work/$name-warmup.txt"; die "$name warm-up failed"; }
+  (cd "$work" && "$pgbench" "${args[@]}" -D run="${name//[!0-9]/}2" -T "$duration" -l --log-prefix="$name" claims >"$work/$name.txt" 2>&1) \
+    || { cat "$work/$name.txt"; die "$name failed"; }
+  local tps failed count p50 p99 max
+  tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$work/$name.txt")
+  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/$name.txt")
+  read -r count p50 p99 max < <(cat "$work/$name".[0-9]* | awk '{print $3}' | sort -n | awk '
+    { v[NR] = $1 } END { i50 = int(NR * 0.50); i99 = int(NR * 0.99); if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1
+      printf "%d %.3f %.3f %.3f\n", NR, v[i50] / 1000, v[i99] / 1000, v[NR] / 1000 }')
+  jq -n --argjson tps "$tps" --argjson n "$count" --argjson p50 "$p50" --argjson p99 "$p99" --argjson max "$max" \
+    --argjson failed "${failed:-0}" --argjson d "$duration" \
+    '{requests: $n, duration_s: $d, rps: $tps, p50_ms: $p50, p99_ms: $p99, max_ms: $max, failed: $failed}' >"$work/$name.json"
+}
+pgbench_run pgbench1 "$load/settle.pgbench.sql" -D pipeline=0
+pgbench_run pgbench2 "$load/settle.pgbench.sql" -D pipeline=1
+pgbench_run pgbench3 "$load/preview.pgbench.sql"
 
 # --- the report ------------------------------------------------------------------------------------------------------
 r() { jq -r "$2" "$work/$1.json"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
-preview_ratio=$(ratio "$(r preview .rps)" "$(r baseline .rps)")
-settle_ratio=$(ratio "$(r settle .rps)" "$(r pgbench .rps)")
+ratio() { awk -v a="$(r "$1" .rps)" -v b="$(r "$2" .rps)" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+preview_ratio=$(ratio preview baseline)
+preview_db_ratio=$(ratio preview pgbench3)
+settle_ratio=$(ratio settle pgbench2)
+settle_plain_ratio=$(ratio settle pgbench1)
 settle_p99=$(r settle .p99_ms)
 non2xx() { jq '[.statuses | to_entries[] | select((.key | test("^2[0-9][0-9]$")) | not) | .value] | add // 0' "$work/$1.json"; }
 sock() { jq '.socket_errors | add' "$work/$1.json"; }
@@ -200,52 +226,66 @@ errors=0
 for run in baseline preview settle; do
   for f in "$run-warmup" "$run"; do errors=$((errors + $(non2xx "$f") + $(sock "$f"))); done
 done
+pg_failed=0
+for run in pgbench1 pgbench2 pgbench3; do pg_failed=$((pg_failed + $(r $run .failed))); done
 pass() { if [ "$1" = 1 ]; then echo PASS; else echo FAIL; fi; }
-t_preview=$(awk -v x="$preview_ratio" 'BEGIN { print (x >= 0.6) }')
-t_settle=$(awk -v x="$settle_ratio" 'BEGIN { print (x >= 0.6) }')
-t_p99=$(awk -v x="$settle_p99" 'BEGIN { print (x < 20) }')
-t_errors=$([ "$errors" -eq 0 ] && [ "${pg_failed:-0}" -eq 0 ] && echo 1 || echo 0)
-t_ledger=$([ "$ledger_delta" -eq "$payouts_received" ] && echo 1 || echo 0)
+t_preview=$(awk -v x="$preview_ratio" 'BEGIN { print (x >= 0.6) ? 1 : 0 }')
+t_settle=$(awk -v x="$settle_ratio" 'BEGIN { print (x >= 0.6) ? 1 : 0 }')
+t_p99=$(awk -v x="$settle_p99" 'BEGIN { print (x < 20) ? 1 : 0 }')
+t_errors=$([ "$errors" -eq 0 ] && [ "$pg_failed" -eq 0 ] && echo 1 || echo 0)
+t_ledger=$([ "$ledger_delta" -eq $((payouts_received + in_flight_fen)) ] && echo 1 || echo 0)
+row() { printf '%-34s %10.1f %8.2f %8.2f %9d %8s\n' "$1" "$(r "$2" .rps)" "$(r "$2" .p50_ms)" "$(r "$2" .p99_ms)" "$(r "$2" .requests)" "$3"; }
+dirty=$(git diff --quiet HEAD -- src bench/load 2>/dev/null || echo '+uncommitted')
 
 {
   echo
-  echo "ClaimsService load benchmark — $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench/load || echo '+dirty')"
-  echo "$(nproc) cores, load average at start $load_start; ${duration}s measured after ${warmup}s warm-up; $connections connections, $threads threads"
+  echo "ClaimsService load benchmark, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)$dirty"
+  echo "$(nproc) cores, load average at start $load_start; ${duration} s measured after ${warmup} s warm-up; $connections connections, $threads threads"
   echo
-  printf '%-26s %10s %9s %9s %9s %8s\n' run req/s p50_ms p99_ms requests non-2xx
-  for run in baseline preview settle; do
-    printf '%-26s %10.1f %9.2f %9.2f %9d %8d\n' "$(case $run in baseline) echo 'baseline (bare app)';; preview) echo 'POST /settlements/preview';; settle) echo 'POST /settlements';; esac)" \
-      "$(r $run .rps)" "$(r $run .p50_ms)" "$(r $run .p99_ms)" "$(r $run .requests)" "$(non2xx $run)"
-  done
-  printf '%-26s %10.1f %9.2f %9.2f %9d %8s\n' "pgbench (settlement SQL)" "$(r pgbench .rps)" "$(r pgbench .p50_ms)" "$(r pgbench .p99_ms)" "$(r pgbench .requests)" "${pg_failed:-0}f"
+  printf '%-34s %10s %8s %8s %9s %8s\n' run "req/s" "p50 ms" "p99 ms" requests errors
+  row "bare baseline (wrk)" baseline "$(non2xx baseline)"
+  row "POST /v1/settlements/preview" preview "$(non2xx preview)"
+  row "POST /v1/settlements" settle "$(non2xx settle)"
+  row "pgbench settlement SQL, batched" pgbench2 "$(r pgbench2 .failed)"
+  row "pgbench settlement SQL, 1 stmt/rt" pgbench1 "$(r pgbench1 .failed)"
+  row "pgbench preview SQL, batched" pgbench3 "$(r pgbench3 .failed)"
   echo
-  printf '%-40s %-28s %s\n' "preview / baseline = $preview_ratio" "(target >= 0.6)" "$(pass "$t_preview")"
-  printf '%-40s %-28s %s\n' "settle / pgbench   = $settle_ratio" "(target >= 0.6)" "$(pass "$t_settle")"
-  printf '%-40s %-28s %s\n' "settle p99         = $settle_p99 ms" "(target < 20 ms)" "$(pass "$t_p99")"
-  printf '%-40s %-28s %s\n' "error responses    = $errors" "(all runs incl. warm-ups)" "$(pass "$t_errors")"
-  echo "statuses: baseline $(jq -c .statuses "$work/baseline.json") preview $(jq -c .statuses "$work/preview.json") settle $(jq -c .statuses "$work/settle.json")"
-  printf '%-40s %-28s %s\n' "ledger: SUM(paid_to_date_fen) delta = $ledger_delta" "payouts received = $payouts_received" "$(pass "$t_ledger")"
+  printf '%-44s %-30s %s\n' "preview / baseline          = $preview_ratio" "target >= 0.6" "$(pass "$t_preview")"
+  printf '%-44s %-30s %s\n' "settle / pgbench (batched)  = $settle_ratio" "target >= 0.6" "$(pass "$t_settle")"
+  printf '%-44s %-30s %s\n' "settle p99                  = $settle_p99 ms" "target < 20 ms" "$(pass "$t_p99")"
+  printf '%-44s %-30s %s\n' "error responses             = $errors" "none, warm-ups included" "$(pass "$t_errors")"
+  printf '%-44s %-30s %s\n' "ledger SUM(paid_to_date_fen) moved by" "$ledger_delta fen" ""
+  printf '%-44s %-30s %s\n' "payouts received (201 answers)" "$payouts_received fen" ""
+  printf '%-44s %-30s %s\n' "+ $in_flight in flight at wrk's stop, replayed" "$in_flight_fen fen" "$(pass "$t_ledger")"
+  printf '%-44s %s\n' "preview / pgbench preview SQL = $preview_db_ratio" "(for information)"
+  printf '%-44s %s\n' "settle / pgbench 1 stmt/rt  = $settle_plain_ratio" "(for information)"
+  echo "statuses: baseline $(jq -c .statuses "$work/baseline.json"), preview $(jq -c .statuses "$work/preview.json"), settle $(jq -c .statuses "$work/settle.json")"
 } | tee "$work/report.txt"
 
 mkdir -p "$results_dir"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out="$results_dir/load-$stamp.json"
+out="$results_dir/load-$(date -u +%Y%m%dT%H%M%SZ).json"
+runs=()
+for run in baseline preview settle settle-warmup pgbench1 pgbench2 pgbench3; do runs+=(--slurpfile "${run//-/_}" "$work/$run.json"); done
 jq -n \
-  --arg at "$(date -u +%FT%TZ)" --arg commit "$(git rev-parse HEAD)" --arg load "$load_start" --argjson cores "$(nproc)" \
+  --arg at "$(date -u +%FT%TZ)" --arg commit "$(git rev-parse HEAD)$dirty" --arg load "$load_start" --argjson cores "$(nproc)" \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson connections "$connections" --argjson threads "$threads" \
-  --argjson persons "$persons" --argjson registry "$registry_entries" --argjson pool "$pool" --argjson answer "$answer_bytes" \
-  --arg pg "$pg_settings" --arg cs "$cs" \
-  --slurpfile baseline "$work/baseline.json" --slurpfile preview "$work/preview.json" --slurpfile settle "$work/settle.json" \
-  --slurpfile pgbench "$work/pgbench.json" --slurpfile settle_warmup "$work/settle-warmup.json" \
-  --argjson pr "$preview_ratio" --argjson sr "$settle_ratio" --argjson errors "$errors" \
-  --argjson ledger "$ledger_delta" --argjson payouts "$payouts_received" \
+  --argjson persons "$persons" --argjson registry "$registry_entries" --argjson answer "$answer_bytes" \
+  --arg pg "$(tr -s ' ' <<<"$pg_settings")" --arg cs "$cs" "${runs[@]}" \
+  --argjson pr "$preview_ratio" --argjson pdr "$preview_db_ratio" --argjson sr "$settle_ratio" --argjson spr "$settle_plain_ratio" \
+  --argjson errors "$errors" --argjson pgfailed "$pg_failed" --argjson ledger "$ledger_delta" --argjson payouts "$payouts_received" --argjson inflight "$in_flight" --argjson inflightfen "$in_flight_fen" \
   --argjson t1 "$t_preview" --argjson t2 "$t_settle" --argjson t3 "$t_p99" --argjson t4 "$t_errors" --argjson t5 "$t_ledger" \
+  --rawfile report "$work/report.txt" \
   '{at: $at, commit: $commit, machine: {cores: $cores, load_average_at_start: $load},
     setup: {duration_s: $duration, warmup_s: $warmup, connections: $connections, threads: $threads, persons: $persons,
-      registry_entries: $registry, pool_size: $pool, answer_bytes: $answer, postgres: $pg, connection_string: $cs},
-    runs: {baseline: $baseline[0], preview: $preview[0], settle: $settle[0], settle_warmup: $settle_warmup[0], pgbench: $pgbench[0]},
-    ratios: {preview_over_baseline: $pr, settle_over_pgbench: $sr},
-    checks: {error_responses: $errors, ledger_paid_delta_fen: $ledger, payouts_received_fen: $payouts},
-    targets: {preview_ratio: ($t1 == 1), settle_ratio: ($t2 == 1), settle_p99: ($t3 == 1), no_errors: ($t4 == 1), ledger_equals_payouts: ($t5 == 1)}}' >"$out"
+      registry_entries: $registry, answer_bytes: $answer, postgres: $pg, service_connection_string: $cs},
+    runs: {baseline: $baseline[0], preview: $preview[0], settle: $settle[0], settle_warmup: $settle_warmup[0],
+      pgbench_settle_one_statement_per_round_trip: $pgbench1[0], pgbench_settle_batched: $pgbench2[0], pgbench_preview_batched: $pgbench3[0]},
+    ratios: {preview_over_baseline: $pr, settle_over_pgbench_batched: $sr, settle_over_pgbench_one_statement_per_round_trip: $spr,
+      preview_over_pgbench_preview: $pdr},
+    checks: {error_responses: $errors, pgbench_failed_transactions: $pgfailed, ledger_paid_delta_fen: $ledger, payouts_received_fen: $payouts,
+      in_flight_replayed: $inflight, in_flight_replayed_payouts_fen: $inflightfen},
+    targets: {preview_ratio: ($t1 == 1), settle_ratio: ($t2 == 1), settle_p99_under_20ms: ($t3 == 1), no_errors: ($t4 == 1),
+      ledger_equals_payouts: ($t5 == 1)},
+    report: ($report | split("\n"))}' >"$out"
 say "wrote ${out#"$root"/}"
 [ "$t_preview$t_settle$t_p99$t_errors$t_ledger" = 11111 ]
