@@ -13,7 +13,7 @@ warmup=${BENCH_WARMUP:-5}             # seconds of warm-up before each, not meas
 connections=${BENCH_CONNECTIONS:-32}
 threads=${BENCH_THREADS:-2}
 persons=${BENCH_PERSONS:-100000}
-pool=${BENCH_POOL_SIZE:-64}           # Npgsql Maximum Pool Size of the service
+pool=${BENCH_POOL_SIZE:-8}            # Npgsql Maximum Pool Size of the service: 8 beat 4, 16 and 64 on 2 cores (bench/README.md)
 # Npgsql tuning of the service's connection string (bench/README.md); BENCH_NPGSQL_TUNING= (empty) measures without.
 npgsql_tuning=${BENCH_NPGSQL_TUNING-"Max Auto Prepare=32;No Reset On Close=true"}
 pg_port=${BENCH_PG_PORT:-55701}
@@ -46,7 +46,7 @@ psql_cmd() { "$pg_bin/psql" -h "$host" -p "$pg_port" -U postgres -d claims -v ON
 # --- work folder, and cleanup of exactly what this script started ----------------------------------------------------
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
-work=$(mktemp -d /tmp/claims-bench-XXXXXX)
+work=$(mktemp -d /tmp/claims-load-XXXXXX)
 chmod 755 "$work"
 pg_data="$work/pg"
 mkdir -p "$pg_data"
