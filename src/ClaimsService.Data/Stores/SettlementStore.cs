@@ -50,7 +50,8 @@ public sealed partial class SettlementStore(Db db)
 
     // The reads of a settlement in one round trip: the person-year's ledger row, created when missing and
     // locked (dialect), then under that lock this very key (a retry finds its first answer) and the registry.
-    private string SettleReadsSql => $"{db.Dialect.LockLedgerSql}\n{FindByKeySql};\n{RegistryStore.ForPersonSql};";
+    // Composed once: Dapper hashes the SQL text of every call to find its cached mapping.
+    private readonly string _settleReadsSql = $"{db.Dialect.LockLedgerSql}\n{FindByKeySql};\n{RegistryStore.ForPersonSql};";
 
     // The writes in one round trip: the adjudication, and the ledger moved to its "after" figures.
     private const string SettleWritesSql = $"""
@@ -72,7 +73,7 @@ public sealed partial class SettlementStore(Db db)
                 LedgerRow ledger;
                 AdjudicationRow? existing;
                 IReadOnlyList<CategoryEntry> entries;
-                await using (var grid = await c.QueryMultipleAsync(new CommandDefinition(SettleReadsSql, new
+                await using (var grid = await c.QueryMultipleAsync(new CommandDefinition(_settleReadsSql, new
                 {
                     command.RegionCode, command.InsuredId, command.PolicyYear, command.Now, Key = command.IdempotencyKey,
                     ProvinceCode = Resolution.ProvinceOf(command.RegionCode),
