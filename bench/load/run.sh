@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The load benchmark, one command (bench/README.md): a throwaway PostgreSQL cluster on 127.0.0.1:55701, the
 # service and a bare baseline app in Release, 100 000 seeded persons, then wrk (baseline, preview, settle) and
-# pgbench (the settlement's SQL) at the same concurrency. Prints req/s and p50/p99, the ratios, the error and
-# ledger checks, and writes bench/results/load-<timestamp>.json. Exit status 0 when every target holds.
+# pgbench (the settlement's SQL in two forms, the preview's SQL) at the same concurrency. Prints req/s, p50/p99
+# and CPU per request, the ratios, the error and ledger checks, and writes bench/results/load-<timestamp>.json.
+# Exit status 0 when every target holds, 1 when one does not, 2 when the harness itself failed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -35,6 +36,7 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v jq >/dev/null || missing+=(jq)
 command -v curl >/dev/null || missing+=(curl)
+command -v pgrep >/dev/null || missing+=(procps)
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then missing+=(postgresql); fi
 if [ ${#missing[@]} -gt 0 ]; then say "installing ${missing[*]} from Debian"; apt_install "${missing[@]}"; fi
