@@ -17,23 +17,23 @@ public abstract record Adjudicated
 }
 
 /// <summary>
-/// One settlement's data flow (architecture.md): resolve the parameter set from the cache and the person's
-/// categories from the registry, then price against the locked ledger in one transaction with its audit entry.
+/// One settlement's data flow (architecture.md): resolve the parameter set from the cache, then, in one transaction,
+/// read the person's categories from the registry and price against the locked ledger, with its audit entry.
 /// </summary>
-public sealed class SettlementService(ParameterSetCache parameters, RegistryStore registry, SettlementStore settlements, AuditStore audit, TimeProvider time)
+public sealed class SettlementService(ParameterSetCache parameters, SettlementStore settlements, AuditStore audit, TimeProvider time)
 {
     public async Task<Adjudicated> SettleAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
         var hospital = caller.HospitalCode!;
         var now = time.GetUtcNow().UtcDateTime;
-        var (set, categories, rejection) = await ResolveAsync(request, Kinds.Settlement, caller, now, ct);
+        var (set, rejection) = await ResolveAsync(request, Kinds.Settlement, caller, now, ct);
         if (rejection is not null) return rejection;
 
         var command = new SettlementCommand(hospital, request.SettlementId, request.RegionCode, request.InsuredId, request.AdmissionDate,
             request.DischargeDate, request.ReferredOutOfRegion, request.EligibleAmount, request.Hash(), request.ToJson(), caller.AuditName,
             Activity.Current?.TraceId.ToString(), now);
-        var outcome = await settlements.SettleAsync(command, ytd => new PricedSettlement(set,
-            Adjudicator.PriceMostFavourable(set, categories, request.ReferredOutOfRegion, ytd, request.EligibleAmount)), ct);
+        var outcome = await settlements.SettleAsync(command, (ytd, entries) => new PricedSettlement(set, Adjudicator.PriceMostFavourable(
+            set, Resolution.CategoriesOn(entries, request.DischargeDate), request.ReferredOutOfRegion, ytd, request.EligibleAmount)), ct);
         return outcome switch
         {
             SettleOutcome.Created c => new Adjudicated.Settled(c.Row, Replayed: false),
@@ -50,10 +50,11 @@ public sealed class SettlementService(ParameterSetCache parameters, RegistryStor
     public async Task<Adjudicated> PreviewAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var (set, categories, rejection) = await ResolveAsync(request, Kinds.Preview, caller, now, ct);
+        var (set, rejection) = await ResolveAsync(request, Kinds.Preview, caller, now, ct);
         if (rejection is not null) return rejection;
         var year = Resolution.PolicyYear(request.DischargeDate);
-        var ledger = await settlements.LedgerRowAsync(request.RegionCode, request.InsuredId, year, ct);
+        var (ledger, entries) = await settlements.PreviewReadsAsync(request.RegionCode, request.InsuredId, year, ct);
+        var categories = Resolution.CategoriesOn(entries, request.DischargeDate);
         var ytd = ledger is null ? YearToDate.Empty : new YearToDate(Money.FromFen(ledger.EligibleToDateFen), Money.FromFen(ledger.PaidToDateFen));
         var pricing = Adjudicator.PriceMostFavourable(set, categories, request.ReferredOutOfRegion, ytd, request.EligibleAmount);
         var response = new SettlementResponse(Guid.CreateVersion7(now).ToString(), Kinds.Preview, request.SettlementId, caller.HospitalCode ?? "",
@@ -72,8 +73,8 @@ public sealed class SettlementService(ParameterSetCache parameters, RegistryStor
         return new Adjudicated.Previewed(response);
     }
 
-    /// <summary>The set in force and the person's categories, or a business rejection, audited.</summary>
-    private async Task<(ParameterSet Set, IReadOnlyList<PersonCategory> Categories, Adjudicated.Rejected? Rejection)> ResolveAsync(
+    /// <summary>The set in force, or a business rejection, audited.</summary>
+    private async Task<(ParameterSet Set, Adjudicated.Rejected? Rejection)> ResolveAsync(
         ValidSettlement request, string kind, Caller caller, DateTime now, CancellationToken ct)
     {
         var set = parameters.InForce(request.RegionCode, request.DischargeDate);
@@ -85,10 +86,9 @@ public sealed class SettlementService(ParameterSetCache parameters, RegistryStor
                 : new Adjudicated.Rejected(422, "unknown_region", "No parameter set exists for this region or its province.",
                     $"Region {request.RegionCode} is not configured.");
             await audit.AppendAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
-            return (null!, [], rejection);
+            return (null!, rejection);
         }
-        var entries = await registry.ForPersonAsync(request.InsuredId, request.RegionCode, ct);
-        return (set, Resolution.CategoriesOn(entries, request.DischargeDate), null);
+        return (set, null);
     }
 
     private static AuditRow AuditEntry(ValidSettlement request, string kind, string outcome, string? code, Caller caller, DateTime now) => new()

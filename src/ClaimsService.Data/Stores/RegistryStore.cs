@@ -26,20 +26,23 @@ public sealed class RegistryStore(Db db)
             return await c.ExecuteAsync(new CommandDefinition(InsertSql, rows, tx, cancellationToken: t));
         }, ct, retry: false);
 
-    // A person's entries in the pooling region or at its province level.
-    private const string ForPersonSql = """
+    // A person's entries in the pooling region or at its province level. Parameters: InsuredId, RegionCode, ProvinceCode.
+    internal const string ForPersonSql = """
         SELECT category AS Category, valid_from AS ValidFrom, valid_to AS ValidTo
         FROM person_categories
         WHERE insured_id = @InsuredId AND region_code IN (@RegionCode, @ProvinceCode)
         """;
 
     public Task<IReadOnlyList<CategoryEntry>> ForPersonAsync(string insuredId, string regionCode, CancellationToken ct) =>
-        db.ReadAsync(async (c, t) =>
-        {
-            var rows = await c.QueryAsync<EntryRow>(new CommandDefinition(ForPersonSql,
-                new { InsuredId = insuredId, RegionCode = regionCode, ProvinceCode = Resolution.ProvinceOf(regionCode) }, cancellationToken: t));
-            return (IReadOnlyList<CategoryEntry>)rows.Select(r => new CategoryEntry(PersonCategories.Parse(r.Category), r.ValidFrom, r.ValidTo)).ToList();
-        }, ct);
+        db.ReadAsync(async (c, t) => ToEntries(await c.QueryAsync<EntryRow>(new CommandDefinition(ForPersonSql,
+            new { InsuredId = insuredId, RegionCode = regionCode, ProvinceCode = Resolution.ProvinceOf(regionCode) }, cancellationToken: t))), ct);
+
+    /// <summary>Reads the result of <see cref="ForPersonSql"/> from a batch that other stores send in one round trip.</summary>
+    internal static async Task<IReadOnlyList<CategoryEntry>> ReadForPersonAsync(SqlMapper.GridReader grid) =>
+        ToEntries(await grid.ReadAsync<EntryRow>());
+
+    private static IReadOnlyList<CategoryEntry> ToEntries(IEnumerable<EntryRow> rows) =>
+        rows.Select(r => new CategoryEntry(PersonCategories.Parse(r.Category), r.ValidFrom, r.ValidTo)).ToList();
 
     private sealed class EntryRow
     {

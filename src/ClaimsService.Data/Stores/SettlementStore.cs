@@ -48,30 +48,55 @@ public sealed partial class SettlementStore(Db db)
         WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
         """;
 
+    // The reads of a settlement in one round trip: the person-year's ledger row, created when missing and
+    // locked (dialect), then under that lock this very key (a retry finds its first answer) and the registry.
+    // Composed once: Dapper hashes the SQL text of every call to find its cached mapping.
+    private readonly string _settleReadsSql = $"{db.Dialect.LockLedgerSql}\n{FindByKeySql};\n{RegistryStore.ForPersonSql};";
+
+    // The writes in one round trip: the adjudication, and the ledger moved to its "after" figures.
+    private const string SettleWritesSql = $"""
+        {InsertSql};
+        UPDATE ledgers SET eligible_to_date_fen = @EligibleAfterFen, paid_to_date_fen = @PaidAfterFen, version = @Sequence, updated_at = @AdjudicatedAt
+        WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear;
+        """;
+
     /// <summary>
-    /// Settles once per idempotency key. <paramref name="price"/> prices the stay against the locked ledger;
-    /// it is pure and may run again if the transaction is retried.
+    /// Settles once per idempotency key. <paramref name="price"/> prices the stay against the locked ledger and the
+    /// person's registry entries (read in the same transaction); it is pure and may run again if the transaction is retried.
     /// </summary>
-    public async Task<SettleOutcome> SettleAsync(SettlementCommand command, Func<YearToDate, PricedSettlement> price, CancellationToken ct)
+    public async Task<SettleOutcome> SettleAsync(SettlementCommand command, Func<YearToDate, IReadOnlyList<CategoryEntry>, PricedSettlement> price, CancellationToken ct)
     {
         try
         {
             return await db.InTransactionAsync(async (c, tx, t) =>
             {
-                var ledger = await LockLedgerAsync(c, tx, command.RegionCode, command.InsuredId, command.PolicyYear, command.Now, t);
-                // Under the person-year's lock: a retry of this very settlement finds its first answer here.
-                if (await FindByKeyAsync(c, tx, command.IdempotencyKey, t) is { } existing)
+                LedgerRow ledger;
+                AdjudicationRow? existing;
+                IReadOnlyList<CategoryEntry> entries;
+                await using (var grid = await c.QueryMultipleAsync(new CommandDefinition(_settleReadsSql, new
+                {
+                    command.RegionCode, command.InsuredId, command.PolicyYear, command.Now, Key = command.IdempotencyKey,
+                    ProvinceCode = Resolution.ProvinceOf(command.RegionCode),
+                }, tx, cancellationToken: t)))
+                {
+                    ledger = await grid.ReadSingleAsync<LedgerRow>();
+                    existing = await grid.ReadSingleOrDefaultAsync<AdjudicationRow>();
+                    entries = await RegistryStore.ReadForPersonAsync(grid);
+                }
+                if (existing is not null)
+                {
+                    existing.AdjudicatedAt = DateTime.SpecifyKind(existing.AdjudicatedAt, DateTimeKind.Utc);
                     return Repeat(existing, command.RequestHash);
+                }
 
-                var (set, pricing) = price(new YearToDate(Money.FromFen(ledger.EligibleToDateFen), Money.FromFen(ledger.PaidToDateFen)));
+                var (set, pricing) = price(new YearToDate(Money.FromFen(ledger.EligibleToDateFen), Money.FromFen(ledger.PaidToDateFen)), entries);
                 var row = NewRow(Kinds.Settlement, command.IdempotencyKey, command.HospitalCode, command.SettlementId, command.RegionCode,
                     command.InsuredId, command.PolicyYear, ledger.Version + 1, set, pricing, command.Now);
                 row.AdmissionDate = command.AdmissionDate;
                 row.DischargeDate = command.DischargeDate;
                 row.ReferredOutOfRegion = command.ReferredOutOfRegion;
                 row.RequestHash = command.RequestHash;
-                await c.ExecuteAsync(new CommandDefinition(InsertSql, row, tx, cancellationToken: t));
-                await UpdateLedgerAsync(c, tx, row, pricing.EligibleAfter, pricing.PaidAfter, ledger.Version + 1, command.Now, t);
+                await c.ExecuteAsync(new CommandDefinition(SettleWritesSql, row, tx, cancellationToken: t));
                 await AuditStore.AppendAsync(c, tx, AuditOf(row, command.Caller, command.InputsJson, command.TraceId), t);
                 return (SettleOutcome)new SettleOutcome.Created(row);
             }, ct);
@@ -122,6 +147,21 @@ public sealed partial class SettlementStore(Db db)
     public Task<LedgerRow?> LedgerRowAsync(string regionCode, string insuredId, int policyYear, CancellationToken ct) =>
         db.ReadAsync((c, t) => c.QuerySingleOrDefaultAsync<LedgerRow>(new CommandDefinition(LedgerSql,
             new { RegionCode = regionCode, InsuredId = insuredId, PolicyYear = policyYear }, cancellationToken: t)), ct);
+
+    private const string PreviewReadsSql = $"{LedgerSql};\n{RegistryStore.ForPersonSql};";
+
+    /// <summary>What a preview prices against, in one round trip: the person-year's ledger row, unlocked (null when
+    /// nothing was settled), and the person's registry entries.</summary>
+    public Task<(LedgerRow? Ledger, IReadOnlyList<CategoryEntry> Entries)> PreviewReadsAsync(string regionCode, string insuredId, int policyYear, CancellationToken ct) =>
+        db.ReadAsync(async (c, t) =>
+        {
+            await using var grid = await c.QueryMultipleAsync(new CommandDefinition(PreviewReadsSql, new
+            {
+                RegionCode = regionCode, InsuredId = insuredId, PolicyYear = policyYear, ProvinceCode = Resolution.ProvinceOf(regionCode),
+            }, cancellationToken: t));
+            var ledger = await grid.ReadSingleOrDefaultAsync<LedgerRow>();
+            return (ledger, await RegistryStore.ReadForPersonAsync(grid));
+        }, ct);
 
     private Task<LedgerRow> LockLedgerAsync(DbConnection c, DbTransaction tx, string regionCode, string insuredId, int policyYear, DateTime now, CancellationToken ct) =>
         c.QuerySingleAsync<LedgerRow>(new CommandDefinition(db.Dialect.LockLedgerSql,
