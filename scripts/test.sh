@@ -50,9 +50,16 @@ export CLAIMS_TEST_PG_BIN="$pg_bin"
 dotnet build ClaimsService.sln -c Release -nologo -v q 2>&1 | grep -E "error|Warn|Error" || true
 log="$work/test.log"
 set +e
-dotnet test ClaimsService.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+dotnet test ClaimsService.sln -c Release --no-build -nologo --results-directory "$work/trx" --logger "trx;LogFilePrefix=claims" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+
+# Say why each skipped test was skipped (the console logger names them, not the reason).
+for trx in "$work"/trx/*.trx; do
+  [ -f "$trx" ] || continue
+  tr -d '\n' < "$trx" | grep -o 'testName="[^"]*"[^>]*outcome="NotExecuted"[^>]*>[[:space:]]*<Output>[[:space:]]*<ErrorInfo>[[:space:]]*<Message>[^<]*' \
+    | sed -E 's/testName="([^"]*)".*<Message>(.*)/skipped: \1 — \2/'  || true
+done
 
 # One line for CI: the sums of every assembly's "Failed: N, Passed: N, Skipped: N".
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
