@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net.Sockets;
 using ClaimsService.Data.Dialects;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -20,11 +21,12 @@ public static class DatabaseResilience
     public static readonly ResiliencePropertyKey<bool> RetrySafe = new("claims.retry-safe");
     public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(5);
 
-    public static IServiceCollection AddDatabaseResilience(this IServiceCollection services, SqlDialect dialect, DatabaseOptions options)
+    public static IServiceCollection AddDatabaseResilience(this IServiceCollection services, SqlDialect dialect)
     {
         var state = new CircuitBreakerStateProvider();
         services.AddSingleton(state);
-        services.AddResiliencePipeline(PipelineName, builder => Build(builder, dialect, options, state));
+        services.AddResiliencePipeline(PipelineName, (builder, context) =>
+            Build(builder, dialect, context.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value, state));
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using ClaimsService.Data.Dialects;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
@@ -18,7 +19,7 @@ public sealed class DatabaseUnavailableException(string message, Exception inner
 /// (<see cref="DatabaseResilience.PipelineName"/>). A unit of work runs in one connection and, when asked,
 /// one transaction; a transient failure runs the whole unit again, so only idempotent units ask for retries.
 /// </summary>
-public sealed class Db(SqlDialect dialect, DatabaseOptions options, ResiliencePipelineProvider<string> pipelines)
+public sealed class Db(SqlDialect dialect, IOptions<DatabaseOptions> options, ResiliencePipelineProvider<string> pipelines)
 {
     private readonly ResiliencePipeline _pipeline = pipelines.GetPipeline(DatabaseResilience.PipelineName);
 
@@ -52,7 +53,7 @@ public sealed class Db(SqlDialect dialect, DatabaseOptions options, ResiliencePi
 
     private async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
-        var connection = dialect.CreateConnection(options.ConnectionString);
+        var connection = dialect.CreateConnection(options.Value.ConnectionString);
         try
         {
             await connection.OpenAsync(ct);

@@ -54,13 +54,12 @@ public static class ServiceSetup
             .Configure(o => o.ConnectionString = builder.Configuration.GetConnectionString("Claims") ?? o.ConnectionString)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        var dialect = SqlDialect.For(options.Provider);
-        options.ConnectionString = builder.Configuration.GetConnectionString("Claims") ?? options.ConnectionString;
+        // The provider is needed while registering (it picks the dialect); everything else comes from the bound options.
+        var dialect = SqlDialect.For(builder.Configuration.GetSection(DatabaseOptions.Section)
+            .GetValue(nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite));
         services.AddSingleton(dialect);
-        services.AddDatabaseResilience(dialect, options);
-        services.AddSingleton(sp => new Db(dialect, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,
-            sp.GetRequiredService<Polly.Registry.ResiliencePipelineProvider<string>>()));
+        services.AddDatabaseResilience(dialect);
+        services.AddSingleton<Db>();
         services.AddSingleton<ParameterSetStore>();
         services.AddSingleton<RegistryStore>();
         services.AddSingleton<SettlementStore>();
