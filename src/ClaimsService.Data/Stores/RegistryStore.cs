@@ -33,16 +33,9 @@ public sealed class RegistryStore(Db db)
         WHERE insured_id = @InsuredId AND region_code IN (@RegionCode, @ProvinceCode)
         """;
 
-    public Task<IReadOnlyList<CategoryEntry>> ForPersonAsync(string insuredId, string regionCode, CancellationToken ct) =>
-        db.ReadAsync(async (c, t) => ToEntries(await c.QueryAsync<EntryRow>(new CommandDefinition(ForPersonSql,
-            new { InsuredId = insuredId, RegionCode = regionCode, ProvinceCode = Resolution.ProvinceOf(regionCode) }, cancellationToken: t))), ct);
-
-    /// <summary>Reads the result of <see cref="ForPersonSql"/> from a batch that other stores send in one round trip.</summary>
+    /// <summary>Reads the result of <see cref="ForPersonSql"/> from the batch a settlement or preview sends in one round trip.</summary>
     internal static async Task<IReadOnlyList<CategoryEntry>> ReadForPersonAsync(SqlMapper.GridReader grid) =>
-        ToEntries(await grid.ReadAsync<EntryRow>());
-
-    private static IReadOnlyList<CategoryEntry> ToEntries(IEnumerable<EntryRow> rows) =>
-        rows.Select(r => new CategoryEntry(PersonCategories.Parse(r.Category), r.ValidFrom, r.ValidTo)).ToList();
+        (await grid.ReadAsync<EntryRow>()).Select(r => new CategoryEntry(PersonCategories.Parse(r.Category), r.ValidFrom, r.ValidTo)).ToList();
 
     private sealed class EntryRow
     {

@@ -143,11 +143,6 @@ public sealed partial class SettlementStore(Db db)
             return (ledger, (IReadOnlyList<AdjudicationRow>)entries);
         }, ct);
 
-    /// <summary>The person-year's ledger row, unlocked (previews).</summary>
-    public Task<LedgerRow?> LedgerRowAsync(string regionCode, string insuredId, int policyYear, CancellationToken ct) =>
-        db.ReadAsync((c, t) => c.QuerySingleOrDefaultAsync<LedgerRow>(new CommandDefinition(LedgerSql,
-            new { RegionCode = regionCode, InsuredId = insuredId, PolicyYear = policyYear }, cancellationToken: t)), ct);
-
     private const string PreviewReadsSql = $"{LedgerSql};\n{RegistryStore.ForPersonSql};";
 
     /// <summary>What a preview prices against, in one round trip: the person-year's ledger row, unlocked (null when

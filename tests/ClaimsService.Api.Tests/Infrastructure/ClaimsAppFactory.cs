@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
-using Polly.Registry;
 
 namespace ClaimsService.Api.Tests.Infrastructure;
 
@@ -32,22 +31,8 @@ public abstract class ClaimsAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Claims", ConnectionString);
         builder.UseSetting("Database:ReferenceDataPath", RepositoryPath("deploy", "reference-data"));
         builder.UseSetting("Database:ParameterRefreshMilliseconds", ParameterRefreshMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.ConfigureServices(s =>
-        {
-            s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
-            // Polly takes the container's TimeProvider: on the frozen clock a retry delay or a timeout would never elapse,
-            // so a transient database error would hang the test. Resilience keeps the wall clock.
-            s.PostConfigure<ResiliencePipelineRegistryOptions<string>>(o =>
-            {
-                var builder = o.BuilderFactory;
-                o.BuilderFactory = () =>
-                {
-                    var b = builder();
-                    b.TimeProvider = TimeProvider.System;
-                    return b;
-                };
-            });
-        });
+        // The frozen clock is business time only: DatabaseResilience keeps Polly on the wall clock.
+        builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
     }
 
     /// <summary>An HTTP client that authenticates with a new key of the given role and scope.</summary>
