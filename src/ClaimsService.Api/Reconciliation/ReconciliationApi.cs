@@ -153,7 +153,7 @@ public static class ReconciliationApi
         var caller = Caller.From(http.User);
         if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
         if (UploadFormatOf(http.Request.ContentType) is not { } format)
-            return Problems.Of(415, "unsupported_media_type", "Send the rows as text/csv or application/x-ndjson, in UTF-8.");
+            return Problems.UnsupportedMediaType();
 
         var count = await store.CountAsync(regionCode!, from!.Value, to!.Value, ct);
         if (count > DetailCheck.MaxServiceRows)
