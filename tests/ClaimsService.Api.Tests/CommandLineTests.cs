@@ -40,6 +40,10 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("keys", "create", "--role", "admin", "--colour", "red")]
     [InlineData("keys", "create", "--role", "hospital")]
     [InlineData("keys", "frobnicate")]
+    [InlineData("keys", "create", "--role", "hospital", "--hospital", "HX|Y")]
+    [InlineData("keys", "create", "--role", "hospital", "--hospital", "H 4503")]
+    [InlineData("keys", "create", "--role", "hospital", "--hospital", "H450300000000000000000000000001")]
+    [InlineData("keys", "create", "--role", "admin", "--name", "root\tx")]
     public async Task AFailedVerbExitsNonZeroWithAOneLineReasonOnStderr(params string[] args)
     {
         var (exit, stdout, stderr) = await RunAsync("fail.db", args);
