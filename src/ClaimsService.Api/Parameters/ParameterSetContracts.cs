@@ -78,7 +78,7 @@ public sealed record ParameterSetRequest
         var categories = new Dictionary<PersonCategory, CategoryAdjustment>();
         foreach (var (code, a) in Categories ?? new Dictionary<string, CategoryAdjustmentContract>())
         {
-            if (!PersonCategories.TryParse(code, out var category))
+            if (!PersonCategories.TryParseBuiltIn(code, out var category))
                 e.Add($"categories.{code}", $"Unknown category; one of {string.Join(", ", PersonCategories.AllCodes)}.");
             else if (a is null) e.Add($"categories.{code}", "Required.");
             else
