@@ -29,7 +29,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     public async Task<AdjudicationOutcome> SettleAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
         var hospital = caller.HospitalCode!;
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.UtcNowStored();
         var (placement, rejection) = await PlaceAsync(request, Kinds.Settlement, caller, now, ct);
         if (placement is null) return rejection!;
 
@@ -67,7 +67,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     /// <summary>Plans the stay against the current ledger without touching it; only the audit log records it.</summary>
     public async Task<AdjudicationOutcome> PreviewAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.UtcNowStored();
         var (placement, rejection) = await PlaceAsync(request, Kinds.Preview, caller, now, ct);
         if (placement is null) return rejection!;
         var (personYear, registry) = await settlements.ReadAsync(new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear), ct);
@@ -95,7 +95,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     public Task<AdjudicationOutcome> ReverseAsync(string settlementId, string reason, Caller caller, CancellationToken ct)
     {
         var hospital = caller.HospitalCode!;
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.UtcNowStored();
         var context = new AuditContext(caller.AuditName, JsonSerializer.Serialize(new { settlementId, reason }, SettlementStore.Json),
             Activity.Current?.TraceId.ToString());
         return db.RunAsync<AdjudicationOutcome>(async t =>

@@ -55,9 +55,12 @@ public static class SettlementsApi
         };
     }
 
-    public static async Task<Results<Ok<SettlementResponse>, ProblemHttpResult>> Get(
+    public static async Task<Results<Ok<SettlementResponse>, ValidationProblem, ProblemHttpResult>> Get(
         string settlementId, SettlementStore store, HttpContext http, CancellationToken ct)
     {
+        var e = new FieldErrors();
+        e.SettlementId("settlementId", settlementId);
+        if (e.Any) return Problems.Validation(e.ToDictionary());
         var settlement = await store.FindSettlementAsync(Caller.From(http.User).HospitalCode!, settlementId, ct);
         return settlement is null
             ? (ProblemHttpResult)ToHttp(SettlementService.NotFound(settlementId), http).Result
@@ -67,9 +70,8 @@ public static class SettlementsApi
     public static async Task<Results<Created<SettlementResponse>, Ok<SettlementResponse>, ValidationProblem, ProblemHttpResult>> Reverse(
         string settlementId, ReversalRequest request, SettlementService service, HttpContext http, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 500)
-            return Problems.Validation("reason", "Required, at most 500 characters.");
-        return ToHttp(await service.ReverseAsync(settlementId, request.Reason, Caller.From(http.User), ct), http).Result switch
+        if (request.Validate(settlementId) is { Any: true } errors) return Problems.Validation(errors.ToDictionary());
+        return ToHttp(await service.ReverseAsync(settlementId, request.Reason!, Caller.From(http.User), ct), http).Result switch
         {
             Created<SettlementResponse> created => created,
             Ok<SettlementResponse> ok => ok,
