@@ -27,7 +27,7 @@ public static class Resolution
     }
 
     /// <summary>The province-level code of a region: first two digits + 0000.</summary>
-    public static string ProvinceOf(string regionCode) => regionCode[..2] + "0000";
+    public static string ProvinceOf(string regionCode) => RegionCode.ProvinceOf(regionCode);
 
     /// <summary>
     /// The set in force for a region on a date: its own set with the latest effectiveFrom on or before the

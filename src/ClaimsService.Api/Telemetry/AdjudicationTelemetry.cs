@@ -119,7 +119,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
     /// <summary>A configured region (or one of a configured province) labels itself; anything else is "other", so labels stay few.</summary>
     private string RegionLabel(string? region)
     {
-        if (region is not { Length: 6 } || !region.All(char.IsAsciiDigit)) return "other";
+        if (!Domain.RegionCode.IsValid(region)) return "other";
         try
         {
             return parameters.Knows(region) ? region : "other";

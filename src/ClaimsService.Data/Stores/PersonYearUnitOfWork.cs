@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using ClaimsService.Data.Dialects;
 using ClaimsService.Domain;
 using Dapper;
 
@@ -26,24 +25,20 @@ public sealed record AuditContext(string Caller, string InputsJson, string? Trac
 /// </summary>
 public sealed class PersonYearUnitOfWork : IAsyncDisposable
 {
-    private readonly SqlDialect _dialect;
+    private readonly string _lockedReads;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
 
-    internal PersonYearUnitOfWork(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
+    internal PersonYearUnitOfWork(string lockedReads, DbConnection connection, DbTransaction transaction)
     {
-        _dialect = dialect;
+        _lockedReads = lockedReads;
         _connection = connection;
         _transaction = transaction;
     }
 
-    // The ledger row, created when missing and locked (dialect), then under that lock this very key (a retry finds its first
-    // answer), the registry and the person-year with its sets: one round trip.
-    private string LockedReadsSql => $"{_dialect.LockLedgerSql}\n{SettlementStore.FindByKeySql};\n{RegistryStore.ForPersonSql};\n{SettlementStore.PersonYearSql};\n{SettlementStore.PersonYearSetsSql};";
-
     public async Task<SettlementReads> LockForSettlementAsync(PersonYearKey key, string hospitalCode, string settlementId, DateTime now, CancellationToken ct)
     {
-        await using var grid = await _connection.QueryMultipleAsync(new CommandDefinition(LockedReadsSql,
+        await using var grid = await _connection.QueryMultipleAsync(new CommandDefinition(_lockedReads,
             SettlementStore.Args(key, now, Keys.Settlement(hospitalCode, settlementId)), _transaction, cancellationToken: ct));
         var ledger = await grid.ReadSingleAsync<LedgerRow>();
         var existing = await grid.ReadSingleOrDefaultAsync<AdjudicationRow>();
@@ -58,7 +53,7 @@ public sealed class PersonYearUnitOfWork : IAsyncDisposable
         if (await SettlementStore.FindByKeyAsync(_connection, _transaction, Keys.Settlement(hospitalCode, settlementId), ct) is not { } target)
             return null;
         var key = new PersonYearKey(target.RegionCode, target.InsuredId, target.PolicyYear);
-        await using var grid = await _connection.QueryMultipleAsync(new CommandDefinition(LockedReadsSql,
+        await using var grid = await _connection.QueryMultipleAsync(new CommandDefinition(_lockedReads,
             SettlementStore.Args(key, now, Keys.Reversal(hospitalCode, settlementId)), _transaction, cancellationToken: ct));
         var ledger = await grid.ReadSingleAsync<LedgerRow>();
         var existing = await grid.ReadSingleOrDefaultAsync<AdjudicationRow>();

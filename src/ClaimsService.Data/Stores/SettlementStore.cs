@@ -51,11 +51,17 @@ public sealed class SettlementStore(Db db)
                      WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear)
         """;
 
+    // What a unit of work reads under the lock, in one round trip: the ledger row, created when missing and locked (dialect),
+    // then under that lock the idempotency key (a retry finds its first answer), the registry, the person-year and its sets.
+    // Composed once per dialect: Dapper hashes the SQL text of every call to find its cached mapping.
+    private readonly string _lockedReadsSql =
+        $"{db.Dialect.LockLedgerSql}\n{FindByKeySql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{PersonYearSetsSql};";
+
     /// <summary>Opens a unit of work: a connection and a transaction. Run it inside <see cref="Db.RunAsync{T}"/>.</summary>
     public async Task<PersonYearUnitOfWork> BeginAsync(CancellationToken ct)
     {
         var (connection, transaction) = await db.BeginAsync(ct);
-        return new PersonYearUnitOfWork(db.Dialect, connection, transaction);
+        return new PersonYearUnitOfWork(_lockedReadsSql, connection, transaction);
     }
 
     /// <summary>A unique key decided between two writers (the same idempotency key for another person-year at once).</summary>

@@ -1,4 +1,3 @@
-using System.Reflection;
 using ClaimsService.Data.Dialects;
 using ClaimsService.Data.Stores;
 
@@ -23,13 +22,9 @@ public sealed class TransactSqlParsesTests
         Assert.True(statements.Count >= 10, $"Only {statements.Count} statements were found.");
         Assert.Contains(statements, s => s.Name == $"{nameof(SqlServerDialect)}.{nameof(SqlServerDialect.LockLedgerSql)}");
         Assert.Contains(statements, s => s.Name.StartsWith($"{nameof(SqlServerDialect)}.{nameof(SqlDialect.FirstRows)}(", StringComparison.Ordinal));
-        // And the statements composed from the dialect per unit of work (per-stay's PersonYearUnitOfWork, which replaced
-        // SettlementStore's settle batch): the locked reads open with SQL Server's ledger lock, and parse.
-        var unitOfWork = typeof(PersonYearUnitOfWork).GetConstructors(BindingFlags.Instance | BindingFlags.NonPublic).Single()
-            .Invoke([new SqlServerDialect(), null, null]);
-        var lockedReads = (string)typeof(PersonYearUnitOfWork).GetProperty("LockedReadsSql", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(unitOfWork)!;
-        Assert.StartsWith(new SqlServerDialect().LockLedgerSql, lockedReads, StringComparison.Ordinal);
-        Assert.Empty(TransactSql.Problems(lockedReads));
+        // And the statements composed per instance from the dialect: the settle and reversal batch opens with SQL Server's ledger lock.
+        var settleReads = Assert.Single(statements, s => s.Name == $"{typeof(SettlementStore).FullName}._lockedReadsSql");
+        Assert.StartsWith(new SqlServerDialect().LockLedgerSql, settleReads.Sql, StringComparison.Ordinal);
         Assert.Empty(statements.SelectMany(s => TransactSql.Problems(s.Sql).Select(p => $"{s.Name} {p}")));
     }
 
