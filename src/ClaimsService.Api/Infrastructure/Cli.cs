@@ -1,4 +1,5 @@
 using ClaimsService.Api.Parameters;
+using ClaimsService.Api.Registry;
 using ClaimsService.Data;
 using ClaimsService.Data.Dialects;
 using ClaimsService.Data.Stores;
@@ -13,13 +14,14 @@ namespace ClaimsService.Api.Infrastructure;
 /// </summary>
 public static class Cli
 {
-    private const string Usage = """
+    private const string Usage = $"""
         usage: ClaimsService.Api migrate
                ClaimsService.Api keys create --role admin|ops|hospital|insurer [--hospital CODE] [--region CODE]... [--name TEXT]
                ClaimsService.Api seed
+               {RegistryImport.Usage}
         """;
 
-    public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["help" or "--help", ..];
+    public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["registry", ..] or ["help" or "--help", ..];
 
     /// <summary>
     /// A verb's stdout is its answer (a script takes the key from its last line), so the console logger writes every
@@ -71,6 +73,9 @@ public static class Cli
             case ["keys", "create", .. var rest]:
                 Migrator.Run(dialect, options.ConnectionString);
                 return await CreateKeyAsync(services, rest);
+            case ["registry", "import", .. var rest]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await RegistryImport.RunAsync(services, rest);
             case ["help" or "--help", ..]:
                 Console.WriteLine(Usage);
                 return 0;

@@ -33,7 +33,7 @@ public abstract record RegistryChangeOutcome
 /// fact"): entries are never deleted; they end (valid_to moves) or are retracted (never applied from then on), and each
 /// change is kept with who, when and why.
 /// </summary>
-public sealed class RegistryStore(Db db)
+public sealed partial class RegistryStore(Db db)
 {
     public const string Active = "active";
     public const string Retracted = "retracted";
