@@ -19,11 +19,7 @@ public sealed class PostgresReversalApiTests(PostgresAppFactory factory) : Rever
 public sealed class PostgresSettlementsApiTests(PostgresAppFactory factory) : SettlementsApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresValidationTests(PostgresAppFactory factory) : ValidationTests<PostgresAppFactory>(factory);
 public sealed class PostgresHardeningTests(PostgresAppFactory factory) : HardeningTests<PostgresAppFactory>(factory);
-<<<<<<< HEAD
 public sealed class PostgresBadInputPropertyTests(PostgresAppFactory factory) : BadInputPropertyTests<PostgresAppFactory>(factory);
 public sealed class PostgresPerStayPricingApiTests(PostgresAppFactory factory) : PerStayPricingApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresRegistryLifecycleApiTests(PostgresAppFactory factory) : RegistryLifecycleApiTests<PostgresAppFactory>(factory);
-=======
-public sealed class PostgresPerStayPricingApiTests(PostgresAppFactory factory) : PerStayPricingApiTests<PostgresAppFactory>(factory);
-public sealed class PostgresBadInputPropertyTests(PostgresAppFactory factory) : BadInputPropertyTests<PostgresAppFactory>(factory);
->>>>>>> per-stay
+public sealed class PostgresRegistryImportTests(PostgresAppFactory factory) : RegistryImportTests<PostgresAppFactory>(factory);
