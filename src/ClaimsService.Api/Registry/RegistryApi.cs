@@ -22,9 +22,11 @@ public static class RegistryApi
             .WithSummary("Record person categories in bulk (all or none); an entry equal to an active one is unchanged.");
         group.MapGet("/entries", ListEntries).WithName("ListRegistryEntries").WithSummary("A person's entries with their history.");
         group.MapPost("/entries/{id}/end", EndEntry).WithName("EndRegistryEntry")
-            .WithSummary("End an entry: the person leaves the category after validTo.");
+            .WithSummary("End an entry: the person leaves the category after validTo.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/entries/{id}/retraction", RetractEntry).WithName("RetractRegistryEntry")
-            .WithSummary("Retract an entry recorded in error: from then on it never applied.");
+            .WithSummary("Retract an entry recorded in error: from then on it never applied.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
