@@ -21,3 +21,4 @@ public sealed class PostgresValidationTests(PostgresAppFactory factory) : Valida
 public sealed class PostgresHardeningTests(PostgresAppFactory factory) : HardeningTests<PostgresAppFactory>(factory);
 public sealed class PostgresPerStayPricingApiTests(PostgresAppFactory factory) : PerStayPricingApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresBadInputPropertyTests(PostgresAppFactory factory) : BadInputPropertyTests<PostgresAppFactory>(factory);
+public sealed class PostgresCategoriesApiTests(PostgresAppFactory factory) : CategoriesApiTests<PostgresAppFactory>(factory);
