@@ -11,6 +11,15 @@ namespace ClaimsService.Api.Settlements;
 /// <summary>The one outcome of every adjudication (settle, preview, reverse), turned into HTTP in one place (<see cref="SettlementsApi"/>).</summary>
 public abstract record AdjudicationOutcome
 {
+    /// <summary>What may reach a log (Polly logs a pipeline's result): never the insured person or a caller's settlement id.</summary>
+    public sealed override string ToString() => this switch
+    {
+        Adjudicated a => $"{(a.Replayed ? "replayed" : "adjudicated")} {a.Row} with {a.Adjustments.Count} adjustments",
+        Previewed p => $"previewed {p.Row}",
+        Rejected r => $"rejected {r.Status} {r.Code}",
+        _ => GetType().Name,
+    };
+
     /// <summary>Written now (<paramref name="Replayed"/> false) or found under its idempotency key (true); a reversal carries its adjustments.</summary>
     public sealed record Adjudicated(Adjudication Row, IReadOnlyList<Adjudication> Adjustments, bool Replayed) : AdjudicationOutcome;
     /// <summary>Planned against an unlocked read and not written (only the audit entry is).</summary>

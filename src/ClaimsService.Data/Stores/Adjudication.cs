@@ -19,6 +19,12 @@ public sealed record Adjudication(
     /// <summary>Settlement: the fingerprint of the body it was settled with (a replay's body must match it).</summary>
     public string? RequestHash { get; init; }
 
+    /// <summary>
+    /// What may reach a log (Polly logs a pipeline's result): kind, id and payout, never the insured person, nor the
+    /// settlement id, which a hospital may have built from a resident ID.
+    /// </summary>
+    public override string ToString() => $"{Kind} {Id}, payout {Payout}";
+
     internal static Adjudication From(AdjudicationRow r) => new(
         r.Id, r.Kind, r.SettlementId, r.HospitalCode, r.RegionCode, r.InsuredId, r.PolicyYear, r.Category,
         r.ParameterSetId, r.ParameterSetVersion, r.ParameterSetRegion, Money.FromFen(r.EligibleAmountFen), Money.FromFen(r.DeductibleFen),
