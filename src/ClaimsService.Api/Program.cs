@@ -1,3 +1,4 @@
+using ClaimsService.Api.Categories;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Api.Ledgers;
 using ClaimsService.Api.Ops;
@@ -23,6 +24,7 @@ app.MapHealthApi();
 app.MapClaimsTelemetry();
 app.MapOpsApi();
 app.MapDashboard();
+app.MapCategoriesApi();
 app.MapParametersApi();
 app.MapRegistryApi();
 app.MapSettlementsApi();

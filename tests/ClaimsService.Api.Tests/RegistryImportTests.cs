@@ -181,6 +181,22 @@ public abstract class RegistryImportTests<TFactory>(TFactory factory) : IClassFi
         Assert.False(Assert.Single(await EntriesAsync(later)).TryGetProperty("validTo", out _)); // starts after --as-of: left alone
     }
 
+    [Fact]
+    public async Task ACategoryAddedToTheCatalogueIsImportedAndAnUncataloguedOneIsNot()
+    {
+        await (await _admin.PostJsonAsync("/v1/categories", new JsonObject { ["code"] = "relapse_risk_import", ["name"] = "返贫致贫人口" }))
+            .ShouldBeAsync(HttpStatusCode.Created);
+        var person = NewInsuredId();
+        var file = Write("catalogue.csv", Encoding.UTF8, Header,
+            $"{person},450300,relapse_risk_import,2020-01-01,,", $"{person},450300,relapse_risk_unknown,2020-01-01,,");
+
+        var run = await ImportAsync(file, "--skip-invalid");
+
+        Assert.Equal("1 recorded, 0 ended, 0 unchanged, 1 invalid", run.LastLine);
+        Assert.Single(run.StderrLines, l => l.StartsWith("line 3: category", StringComparison.Ordinal));
+        Assert.Equal("relapse_risk_import", Assert.Single(await EntriesAsync(person)).Text("category"));
+    }
+
     [Theory]
     [InlineData("--snapshot", "--region", "450300")]
     [InlineData("--encoding", "latin1")]

@@ -31,8 +31,9 @@ public static class RegistryApi
     }
 
     public static async Task<Results<Created<RegistryBatchResponse>, ValidationProblem>> AddEntries(
-        List<RegistryEntryRequest?> entries, RegistryStore store, TimeProvider time, HttpContext http, CancellationToken ct)
+        List<RegistryEntryRequest?> entries, RegistryStore store, CategoryStore categories, TimeProvider time, HttpContext http, CancellationToken ct)
     {
+        var catalogue = await categories.CodesAsync(ct);
         var e = new FieldErrors();
         if (entries.Count == 0) e.Add("body", "At least one entry.");
         if (entries.Count > MaxBatch) e.Add("body", $"At most {MaxBatch} entries per call.");
@@ -44,7 +45,7 @@ public static class RegistryApi
                 e.Add($"[{i}]", "Required.");
                 continue;
             }
-            valid.Add(RegistryEntryRules.Check(e, $"[{i}].", entry.InsuredId, entry.RegionCode, entry.Category, entry.ValidFrom, entry.ValidTo, entry.Source));
+            valid.Add(RegistryEntryRules.Check(e, $"[{i}].", catalogue, entry.InsuredId, entry.RegionCode, entry.Category, entry.ValidFrom, entry.ValidTo, entry.Source));
         }
         if (e.Any) return Problems.Validation(e.ToDictionary());
         var outcome = await store.AddAsync(valid, Caller.From(http.User).AuditName, time.UtcNowStored(), ct);

@@ -9,7 +9,7 @@ public sealed record RegistryEntryRequest
 {
     [Required] public string? InsuredId { get; init; }
     [Required] public string? RegionCode { get; init; }
-    /// <summary>general, registered_poor, poverty_monitored, marginal, extreme_poverty or subsistence.</summary>
+    /// <summary>A catalogued category code (/v1/categories): general, registered_poor, poverty_monitored, marginal, extreme_poverty, subsistence, or one added.</summary>
     [Required] public string? Category { get; init; }
     /// <summary>First day in the category (inclusive).</summary>
     [Required] public DateOnly? ValidFrom { get; init; }
@@ -72,20 +72,20 @@ public static class RegistryEntryRules
 {
     public const int SourceMaxLength = 200;
 
-    /// <summary>
-    /// A category the registry accepts. The catalogue (/v1/categories) is not on this branch yet: the six built-in codes.
-    /// </summary>
-    public static bool IsKnownCategory(string? code, out PersonCategory category) => PersonCategories.TryParseBuiltIn(code, out category);
+    /// <summary>A category the registry accepts: a code of the catalogue (/v1/categories; null: the six built-in codes).</summary>
+    public static bool IsKnownCategory(string? code, IReadOnlySet<string>? catalogue, out PersonCategory category) =>
+        PersonCategories.TryParseCatalogued(code, catalogue, out category);
 
-    public static string CategoryMessage => $"One of {string.Join(", ", PersonCategories.AllCodes)}.";
+    public static string CategoryMessage(IReadOnlySet<string>? catalogue) =>
+        $"A catalogued category, one of {string.Join(", ", catalogue ?? PersonCategories.AllCodes.ToHashSet())} (see /v1/categories).";
 
     /// <summary>Checks one entry, adding errors under <paramref name="prefix"/>; the entry is meaningful only without errors.</summary>
-    public static RegistryEntry Check(FieldErrors e, string prefix, string? insuredId, string? regionCode, string? category,
+    public static RegistryEntry Check(FieldErrors e, string prefix, IReadOnlySet<string>? catalogue, string? insuredId, string? regionCode, string? category,
         DateOnly? validFrom, DateOnly? validTo, string? source)
     {
         var insured = e.ResidentId($"{prefix}insuredId", insuredId);
         var region = e.RegionCode($"{prefix}regionCode", regionCode);
-        if (!IsKnownCategory(category, out var parsed)) e.Add($"{prefix}category", CategoryMessage);
+        if (!IsKnownCategory(category, catalogue, out var parsed)) e.Add($"{prefix}category", CategoryMessage(catalogue));
         var from = e.Required($"{prefix}validFrom", validFrom);
         if (validTo is { } to && validFrom is not null && to < from) e.Add($"{prefix}validTo", "Must not be before validFrom.");
         e.Text($"{prefix}source", source, SourceMaxLength);

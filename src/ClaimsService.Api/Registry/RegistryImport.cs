@@ -25,14 +25,16 @@ public static class RegistryImport
     private static readonly string[] Columns = ["insuredId", "regionCode", "category", "validFrom", "validTo", "source"];
     private static readonly string[] DateFormats = ["yyyy-MM-dd", "yyyy/M/d"]; // the second: dates as Excel writes them in zh-CN
 
-    private sealed record Options(string File, Encoding Encoding, string? Source, bool SkipInvalid, bool DryRun, RegistrySnapshot? Snapshot);
+    private sealed record Options(string File, Encoding Encoding, string? Source, bool SkipInvalid, bool DryRun, RegistrySnapshot? Snapshot,
+        IReadOnlySet<string> Catalogue);
 
     /// <summary>A line as read: its number and its fields by column (null when the column is missing or empty).</summary>
     private sealed record RawLine(long Line, string?[] Fields);
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args)
     {
-        var options = Parse(args);
+        // The category catalogue (/v1/categories) is read once: a line's category must be one of its codes.
+        var options = Parse(args, await services.GetRequiredService<CategoryStore>().CodesAsync(CancellationToken.None));
         var store = services.GetRequiredService<RegistryStore>();
         var now = services.GetRequiredService<TimeProvider>().UtcNowStored();
         // Progress and the invalid lines share stderr through one console, so a live bar redraws around them; lines are not wrapped.
@@ -74,7 +76,7 @@ public static class RegistryImport
         return 0;
     }
 
-    private static Options Parse(string[] args)
+    private static Options Parse(string[] args, IReadOnlySet<string> catalogue)
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException("registry import needs a FILE.");
         var file = args[0];
@@ -107,14 +109,15 @@ public static class RegistryImport
         if (snapshot)
         {
             if (!Identifiers.IsRegionCode(region)) throw new ArgumentException("A snapshot needs --region CODE (6 digits).");
-            if (!RegistryEntryRules.IsKnownCategory(category, out var parsed)) throw new ArgumentException($"A snapshot needs --category: {RegistryEntryRules.CategoryMessage}");
+            if (!RegistryEntryRules.IsKnownCategory(category, catalogue, out var parsed))
+                throw new ArgumentException($"A snapshot needs --category: {RegistryEntryRules.CategoryMessage(catalogue)}");
             if (!DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
                 throw new ArgumentException("A snapshot needs --as-of yyyy-MM-dd.");
             snap = new RegistrySnapshot(region!, parsed.Code, day);
         }
         else if (region is not null || category is not null || asOf is not null)
             throw new ArgumentException("--region, --category and --as-of go with --snapshot.");
-        return new Options(file, EncodingOf(encoding), source, skip, dry, snap);
+        return new Options(file, EncodingOf(encoding), source, skip, dry, snap, catalogue);
     }
 
     private static Encoding EncodingOf(string name)
@@ -223,7 +226,7 @@ public static class RegistryImport
         // A date that does not parse is reported once, as such (not also as missing).
         var from = Date(e, "validFrom", f[3]) ?? (f[3] is null ? null : DateOnly.MinValue);
         var to = Date(e, "validTo", f[4]);
-        var entry = RegistryEntryRules.Check(e, "", f[0], f[1], f[2], from, to, source);
+        var entry = RegistryEntryRules.Check(e, "", options.Catalogue, f[0], f[1], f[2], from, to, source);
         return e.Any ? (null, Reason(e)) : (new StagedRegistryEntry(line.Line, entry.InsuredId, entry.RegionCode, entry.Category.Code, entry.ValidFrom, entry.ValidTo, entry.Source), null);
     }
 

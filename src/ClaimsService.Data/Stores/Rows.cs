@@ -10,7 +10,7 @@ public static class Kinds
 }
 
 /// <summary>A row of <c>adjudications</c>: one settlement, reversal or adjustment. Amounts in fen.</summary>
-public sealed class AdjudicationRow
+internal sealed class AdjudicationRow
 {
     public string Id { get; set; } = "";
     public string IdempotencyKey { get; set; } = "";
@@ -69,7 +69,7 @@ public sealed class AdjudicationRow
 }
 
 /// <summary>A row of <c>ledgers</c>: the person-year's position. Amounts in fen.</summary>
-public sealed class LedgerRow
+internal sealed class LedgerRow
 {
     public long EligibleToDateFen { get; set; }
     public long PaidToDateFen { get; set; }

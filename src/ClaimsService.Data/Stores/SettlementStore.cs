@@ -68,19 +68,20 @@ public sealed class SettlementStore(Db db)
     public bool IsDuplicateKey(Exception exception) => db.Dialect.IsUniqueViolation(exception);
 
     /// <summary>The adjudication with this settlement's idempotency key, outside any transaction.</summary>
-    public Task<AdjudicationRow?> FindSettlementAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
-        db.ReadAsync((c, t) => FindByKeyAsync(c, null, Keys.Settlement(hospitalCode, settlementId), t), ct);
+    public Task<Adjudication?> FindSettlementAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
+        db.ReadAsync(async (c, t) => await FindByKeyAsync(c, null, Keys.Settlement(hospitalCode, settlementId), t) is { } row ? Adjudication.From(row) : null, ct);
 
     private const string LedgerSql = $"SELECT {Dialects.SqlDialect.SelectLedgerColumns} FROM ledgers WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear";
 
-    /// <summary>The person-year's ledger row (null when nothing was settled) and every adjudication in order.</summary>
-    public Task<(LedgerRow? Ledger, IReadOnlyList<AdjudicationRow> Entries)> LedgerAsync(string regionCode, string insuredId, int policyYear, CancellationToken ct) =>
+    /// <summary>The person-year's ledger (empty when nothing was settled) and every adjudication in order.</summary>
+    public Task<(YearToDate Ledger, IReadOnlyList<Adjudication> Entries)> LedgerAsync(string regionCode, string insuredId, int policyYear, CancellationToken ct) =>
         db.ReadAsync(async (c, t) =>
         {
             var args = new { RegionCode = regionCode, InsuredId = insuredId, PolicyYear = policyYear };
             var ledger = await c.QuerySingleOrDefaultAsync<LedgerRow>(new CommandDefinition(LedgerSql, args, cancellationToken: t));
-            var entries = (await c.QueryAsync<AdjudicationRow>(new CommandDefinition(PersonYearSql, args, cancellationToken: t))).AsList();
-            return (ledger, (IReadOnlyList<AdjudicationRow>)entries);
+            var entries = (await c.QueryAsync<AdjudicationRow>(new CommandDefinition(PersonYearSql, args, cancellationToken: t))).Select(Adjudication.From).ToList();
+            return (ledger is null ? YearToDate.Empty : new YearToDate(Money.FromFen(ledger.EligibleToDateFen), Money.FromFen(ledger.PaidToDateFen)),
+                (IReadOnlyList<Adjudication>)entries);
         }, ct);
 
     private const string PreviewReadsSql = $"{LedgerSql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{PersonYearSetsSql};";

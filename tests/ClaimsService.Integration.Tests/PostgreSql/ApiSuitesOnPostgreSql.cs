@@ -23,3 +23,4 @@ public sealed class PostgresBadInputPropertyTests(PostgresAppFactory factory) : 
 public sealed class PostgresPerStayPricingApiTests(PostgresAppFactory factory) : PerStayPricingApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresRegistryLifecycleApiTests(PostgresAppFactory factory) : RegistryLifecycleApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresRegistryImportTests(PostgresAppFactory factory) : RegistryImportTests<PostgresAppFactory>(factory);
+public sealed class PostgresCategoriesApiTests(PostgresAppFactory factory) : CategoriesApiTests<PostgresAppFactory>(factory);
