@@ -1,3 +1,4 @@
+using ClaimsService.Api.Clients;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Api.Ledgers;
 using ClaimsService.Api.Ops;
@@ -27,6 +28,7 @@ app.MapRegistryApi();
 app.MapSettlementsApi();
 app.MapLedgersApi();
 app.MapReconciliationApi();
+app.MapClientsApi();
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

@@ -14,11 +14,13 @@ public static class Cli
 {
     private const string Usage = """
         usage: ClaimsService.Api migrate
-               ClaimsService.Api keys create --role admin|ops|hospital|insurer [--hospital CODE] [--region CODE]... [--name TEXT]
+               ClaimsService.Api keys create --role admin|ops|hospital|insurer|auditor [--hospital CODE] [--region CODE]... [--name TEXT] [--expires yyyy-MM-dd]
+               ClaimsService.Api keys list
+               ClaimsService.Api keys revoke ID [--reason TEXT]
                ClaimsService.Api seed
         """;
 
-    public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["help" or "--help", ..];
+    public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["audit", ..] or ["help" or "--help", ..];
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
@@ -43,6 +45,12 @@ public static class Cli
                 case ["keys", "create", .. var rest]:
                     Migrator.Run(dialect, options.ConnectionString);
                     return await CreateKeyAsync(services, rest);
+                case ["keys", "list"]:
+                    Migrator.Run(dialect, options.ConnectionString);
+                    return await KeyVerbs.ListAsync(services, Console.Out);
+                case ["keys", "revoke", var id, .. var rest]:
+                    Migrator.Run(dialect, options.ConnectionString);
+                    return await KeyVerbs.RevokeAsync(services, id, rest, Console.Out);
                 default:
                     Console.Error.WriteLine(Usage);
                     return args is ["help" or "--help", ..] ? 0 : 2;
@@ -57,7 +65,7 @@ public static class Cli
 
     private static async Task<int> CreateKeyAsync(IServiceProvider services, string[] args)
     {
-        string? role = null, hospital = null, name = null;
+        string? role = null, hospital = null, name = null, expires = null;
         var regions = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -68,19 +76,21 @@ public static class Cli
                 case "--hospital": hospital = value; break;
                 case "--region": regions.Add(value); break;
                 case "--name": name = value; break;
+                case "--expires": expires = value; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}");
             }
             i++;
         }
         if (role is null || !Roles.All.Contains(role)) throw new ArgumentException($"--role must be one of {string.Join(", ", Roles.All)}.");
         if (role == Roles.Hospital && string.IsNullOrWhiteSpace(hospital)) throw new ArgumentException("A hospital key needs --hospital CODE.");
-        if (role == Roles.Insurer && regions.Count == 0) throw new ArgumentException("An insurer key needs at least one --region CODE.");
+        if (Roles.HasRegions(role) && regions.Count == 0) throw new ArgumentException($"An {role} key needs at least one --region CODE.");
         if (regions.Any(r => r.Length != 6 || !r.All(char.IsAsciiDigit))) throw new ArgumentException("Regions are 6-digit codes.");
 
         var time = services.GetRequiredService<TimeProvider>();
+        var expiresAt = expires is null ? (DateTime?)null : KeyVerbs.ExpiryOf(expires, time.GetUtcNow().UtcDateTime);
         var (client, key) = await services.GetRequiredService<ApiClientStore>().CreateAsync(
             name ?? $"{role}-{hospital ?? string.Join('+', regions)}".TrimEnd('-'), role, role == Roles.Hospital ? hospital : null,
-            role == Roles.Insurer ? regions : [], time.GetUtcNow().UtcDateTime, CancellationToken.None);
+            Roles.HasRegions(role) ? regions : [], time.GetUtcNow().UtcDateTime, CancellationToken.None, expiresAt);
         Console.WriteLine($"Created {client.Role} client '{client.Name}' ({client.Id}). The key is shown once; it is stored hashed.");
         Console.WriteLine(key);
         return 0;

@@ -18,3 +18,4 @@ public sealed class PostgresRegistryApiTests(PostgresAppFactory factory) : Regis
 public sealed class PostgresReversalApiTests(PostgresAppFactory factory) : ReversalApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresSettlementsApiTests(PostgresAppFactory factory) : SettlementsApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresValidationTests(PostgresAppFactory factory) : ValidationTests<PostgresAppFactory>(factory);
+public sealed class PostgresKeyLifecycleTests(PostgresAppFactory factory) : KeyLifecycleTests<PostgresAppFactory>(factory);
