@@ -1,3 +1,4 @@
+using ClaimsService.Api.Audit;
 using ClaimsService.Api.Clients;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Api.Ledgers;
@@ -29,6 +30,7 @@ app.MapSettlementsApi();
 app.MapLedgersApi();
 app.MapReconciliationApi();
 app.MapClientsApi();
+app.MapAuditApi();
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

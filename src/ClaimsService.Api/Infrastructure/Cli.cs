@@ -18,6 +18,7 @@ public static class Cli
                ClaimsService.Api keys list
                ClaimsService.Api keys revoke ID [--reason TEXT]
                ClaimsService.Api seed
+               ClaimsService.Api audit seal | audit verify [--from yyyy-MM-dd] [--to yyyy-MM-dd]
         """;
 
     public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["audit", ..] or ["help" or "--help", ..];
@@ -51,6 +52,12 @@ public static class Cli
                 case ["keys", "revoke", var id, .. var rest]:
                     Migrator.Run(dialect, options.ConnectionString);
                     return await KeyVerbs.RevokeAsync(services, id, rest, Console.Out);
+                case ["audit", "seal"]:
+                    Migrator.Run(dialect, options.ConnectionString);
+                    return await Audit.AuditVerbs.SealAsync(services, Console.Out);
+                case ["audit", "verify", .. var rest]:
+                    Migrator.Run(dialect, options.ConnectionString);
+                    return await Audit.AuditVerbs.VerifyAsync(services, rest, Console.Out, Console.Error);
                 default:
                     Console.Error.WriteLine(Usage);
                     return args is ["help" or "--help", ..] ? 0 : 2;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ClaimsService.Api.Audit;
 using ClaimsService.Api.Ops;
 using ClaimsService.Api.Parameters;
 using ClaimsService.Api.Settlements;
@@ -76,6 +77,7 @@ public static class ServiceSetup
         services.AddSingleton<ReferenceData>();
         services.AddHostedService<ParameterSetRefresher>();
         services.AddScoped<SettlementService>();
+        services.AddAudit(builder.Configuration);
         return builder;
     }
 

@@ -19,3 +19,4 @@ public sealed class PostgresReversalApiTests(PostgresAppFactory factory) : Rever
 public sealed class PostgresSettlementsApiTests(PostgresAppFactory factory) : SettlementsApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresValidationTests(PostgresAppFactory factory) : ValidationTests<PostgresAppFactory>(factory);
 public sealed class PostgresKeyLifecycleTests(PostgresAppFactory factory) : KeyLifecycleTests<PostgresAppFactory>(factory);
+public sealed class PostgresAuditEntriesTests(PostgresAppFactory factory) : AuditEntriesTests<PostgresAppFactory>(factory);
