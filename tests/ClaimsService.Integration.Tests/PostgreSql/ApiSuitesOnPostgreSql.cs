@@ -20,3 +20,4 @@ public sealed class PostgresSettlementsApiTests(PostgresAppFactory factory) : Se
 public sealed class PostgresValidationTests(PostgresAppFactory factory) : ValidationTests<PostgresAppFactory>(factory);
 public sealed class PostgresKeyLifecycleTests(PostgresAppFactory factory) : KeyLifecycleTests<PostgresAppFactory>(factory);
 public sealed class PostgresAuditEntriesTests(PostgresAppFactory factory) : AuditEntriesTests<PostgresAppFactory>(factory);
+public sealed class PostgresAuditSealTests : AuditSealTests<PostgresAppFactory>;
