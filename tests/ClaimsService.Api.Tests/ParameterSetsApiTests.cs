@@ -133,7 +133,7 @@ public abstract class ParameterSetsApiTests<TFactory>(TFactory factory) : IClass
     [InlineData("bands", "null", "bands")]
     [InlineData("bands", """[{"from":1000,"rate":0.6}]""", "bands")]
     [InlineData("bands", """[{"from":0,"rate":0.6},{"from":0,"rate":0.7}]""", "bands")]
-    [InlineData("bands", """[{"from":0,"rate":1.5}]""", "bands")]
+    [InlineData("bands", """[{"from":0,"rate":1.5}]""", "bands[0].rate")]
     [InlineData("bandBasis", "\"sideways\"", "bandBasis")]
     [InlineData("deductibleRatio", "1.5", "deductibleRatio")]
     [InlineData("deductible", "-1", "deductible")]

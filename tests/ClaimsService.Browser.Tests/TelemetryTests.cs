@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
+using ClaimsService.Api.Tests.Infrastructure;
 using ClaimsService.Browser.Tests.Infrastructure;
 
 namespace ClaimsService.Browser.Tests;
@@ -120,6 +122,37 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
             Assert.True(leak is null, $"resident ID in span {leak?.Source.Name}/{leak?.DisplayName}: {string.Join(", ", leak is null ? [] : Texts(leak))}");
         }
     }
+
+    [Fact]
+    public async Task AResidentIdInsideASettlementIdIsMaskedInTheLogsAndTheSpans()
+    {
+        var activities = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var hospital = factory.NetworkClient(factory.CreateKey("hospital", "H4503000001"));
+        var embedded = Requests.NewInsuredId();
+        var body = Requests.Settlement() with { SettlementId = $"ZY{embedded}" };
+
+        await (await hospital.PostJsonAsync("/v1/settlements", body)).ShouldBeAsync(HttpStatusCode.Created);
+        await (await hospital.GetAsync($"/v1/settlements/ZY{embedded}")).ShouldBeAsync(HttpStatusCode.OK);
+        await Task.Delay(500); // server spans stop just after the response is sent
+
+        var logs = factory.Logs.Entries;
+        Assert.Contains(logs, l => l.Message.Contains($"ZY{ResidentIdMask(embedded)}", StringComparison.Ordinal));
+        var leak = logs.FirstOrDefault(l => l.Texts().Any(t => t.Contains(embedded, StringComparison.OrdinalIgnoreCase)));
+        Assert.True(leak is null, $"resident ID in a log entry: {leak}");
+        var service = activities.Where(a => a.Source.Name != "System.Net.Http").ToList();
+        Assert.Contains(service, a => Texts(a).Any(t => t.Contains(ResidentIdMask(embedded), StringComparison.Ordinal)));
+        var spanLeak = service.FirstOrDefault(a => Texts(a).Any(t => t.Contains(embedded, StringComparison.OrdinalIgnoreCase)));
+        Assert.True(spanLeak is null, $"resident ID in span {spanLeak?.DisplayName}: {string.Join(", ", spanLeak is null ? [] : Texts(spanLeak))}");
+    }
+
+    private static string ResidentIdMask(string id) => Domain.ResidentId.Mask(id);
 
     private static IEnumerable<string> Texts(Activity a) =>
     [

@@ -47,6 +47,8 @@ public static class AuditApi
         if (kind is not null && kind is not (Kinds.Settlement or Kinds.Preview or Kinds.Reversal or Kinds.Adjustment))
             e.Add("kind", "settlement, preview, reversal or adjustment.");
         if (outcome is not null && outcome is not ("accepted" or "rejected")) e.Add("outcome", "accepted or rejected.");
+        if (settlementId is not null && !Identifiers.IsSettlementId(settlementId)) e.Add("settlementId", "A settlement id (1-64 letters, digits, '-', '_', '.').");
+        if (hospitalCode is not null && !Identifiers.IsHospitalCode(hospitalCode)) e.Add("hospitalCode", "A hospital code (1-30 ASCII letters and digits).");
         long after = 0;
         if (cursor is not null && (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
             e.Add("cursor", "A nextCursor from an earlier page.");

@@ -1,4 +1,5 @@
 using ClaimsService.Data.Audit;
+using ClaimsService.Data.Stores;
 using Microsoft.Extensions.Options;
 
 namespace ClaimsService.Api.Audit;
@@ -44,7 +45,7 @@ public sealed partial class AuditSealer(AuditSealStore store, TimeProvider time,
             var seal = new AuditSealRow
             {
                 Sequence = entries[^1].Id, Entries = (latest?.Entries ?? 0) + entries.Count, Digest = digest,
-                PreviousDigest = latest?.Digest, SealedAt = time.GetUtcNow().UtcDateTime,
+                PreviousDigest = latest?.Digest, SealedAt = time.UtcNowStored(),
             };
             if (!await store.InsertAsync(seal, chain, ct))
             {

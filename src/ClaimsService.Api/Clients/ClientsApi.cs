@@ -30,8 +30,9 @@ public static partial class ClientsApi
     {
         var e = new FieldErrors();
         var reason = e.Required("reason", request.Reason, MaxReasonLength);
+        if (!Identifiers.IsPrintableText(reason)) e.Add("reason", "No control characters.");
         if (e.Any) return Problems.Validation(e.ToDictionary());
-        var client = await store.RevokeAsync(id, reason.Trim(), time.GetUtcNow().UtcDateTime, ct);
+        var client = await store.RevokeAsync(id, reason.Trim(), time.UtcNowStored(), ct);
         if (client is null)
             return Problems.Of(404, "client_not_found", "No API client has this id.", $"Client {id} does not exist; GET /v1/clients lists them.");
         LogRevoked(loggers.CreateLogger(typeof(ClientsApi)), client.Id, client.Name, Caller.From(http.User).AuditName);

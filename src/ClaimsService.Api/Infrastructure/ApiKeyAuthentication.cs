@@ -73,7 +73,7 @@ internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions>
         }
         var now = time.GetUtcNow().UtcDateTime;
         if (cached!.Client.IsExpiredAt(now)) return AuthenticateResult.Fail("Expired key.");
-        usage.Record(cached.Client.Id, now);
+        usage.Record(cached.Client.Id, Instants.Stored(now));
         return AuthenticateResult.Success(cached.Ticket);
     }
 

@@ -90,14 +90,17 @@ public static class Cli
         }
         if (role is null || !Roles.All.Contains(role)) throw new ArgumentException($"--role must be one of {string.Join(", ", Roles.All)}.");
         if (role == Roles.Hospital && string.IsNullOrWhiteSpace(hospital)) throw new ArgumentException("A hospital key needs --hospital CODE.");
+        if (hospital is not null && !Identifiers.IsHospitalCode(hospital))
+            throw new ArgumentException($"--hospital is 1 to {Identifiers.HospitalCodeMaxLength} ASCII letters and digits (the platform's 定点医药机构编号).");
+        if (name is not null && (name.Length > 100 || !Identifiers.IsPrintableText(name))) throw new ArgumentException("--name is at most 100 printable characters.");
         if (Roles.HasRegions(role) && regions.Count == 0) throw new ArgumentException($"An {role} key needs at least one --region CODE.");
-        if (regions.Any(r => r.Length != 6 || !r.All(char.IsAsciiDigit))) throw new ArgumentException("Regions are 6-digit codes.");
+        if (!regions.All(Identifiers.IsRegionCode)) throw new ArgumentException("Regions are 6-digit codes.");
 
         var time = services.GetRequiredService<TimeProvider>();
         var expiresAt = expires is null ? (DateTime?)null : KeyVerbs.ExpiryOf(expires, time.GetUtcNow().UtcDateTime);
         var (client, key) = await services.GetRequiredService<ApiClientStore>().CreateAsync(
             name ?? $"{role}-{hospital ?? string.Join('+', regions)}".TrimEnd('-'), role, role == Roles.Hospital ? hospital : null,
-            Roles.HasRegions(role) ? regions : [], time.GetUtcNow().UtcDateTime, CancellationToken.None, expiresAt);
+            Roles.HasRegions(role) ? regions : [], time.UtcNowStored(), CancellationToken.None, expiresAt);
         Console.WriteLine($"Created {client.Role} client '{client.Name}' ({client.Id}). The key is shown once; it is stored hashed.");
         Console.WriteLine(key);
         return 0;

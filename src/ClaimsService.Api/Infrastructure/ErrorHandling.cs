@@ -14,8 +14,7 @@ internal sealed partial class ErrorHandler(ILogger<ErrorHandler> logger) : IExce
     {
         var result = exception switch
         {
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                Problems.Of(413, "payload_too_large", "The request body is too large.", "Request bodies are limited to 1 MiB."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.PayloadTooLarge(),
             BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
                 Problems.UnsupportedMediaType(),
             BadHttpRequestException bad => (IResult)BodyProblem(bad),
@@ -30,10 +29,27 @@ internal sealed partial class ErrorHandler(ILogger<ErrorHandler> logger) : IExce
 
     private static IResult BodyProblem(BadHttpRequestException bad)
     {
-        // A value of the wrong type names its field in JsonException.Path ("$.inPolicyCost"); broken syntax does not.
-        if (bad.InnerException is JsonException { Path: { Length: > 2 } path } json
-            && json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
-            return Problems.Validation(path.TrimStart('$', '.'), "Not readable as the expected type.");
+        // A value of the wrong type, an inexact number or a key given twice names its field in JsonException.Path
+        // ("$.inPolicyCost"); broken syntax does not.
+        if (bad.InnerException is JsonException { Path: { Length: > 2 } path } json)
+        {
+            var field = path.TrimStart('$', '.');
+            if (json is InexactNumberException) return Problems.Validation(field, json.Message);
+            if (json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+                return Problems.Validation(field, "Not readable as the expected type.");
+            if (json.Message.Contains("uplicate", StringComparison.Ordinal))
+                return Problems.Validation(field, "Given more than once: each key at most once.");
+        }
+        // Query and route values that do not bind: 'Failed to bind parameter "IsoDate? from" from "01/12/2026".' (the value is not echoed).
+        const string bindFailure = "Failed to bind parameter \"";
+        if (bad.InnerException is null && bad.Message.StartsWith(bindFailure, StringComparison.Ordinal)
+            && bad.Message.IndexOf('"', bindFailure.Length) is var end and > 0)
+        {
+            var declaration = bad.Message[bindFailure.Length..end];
+            var name = declaration[(declaration.LastIndexOf(' ') + 1)..];
+            return Problems.Validation(name, declaration.StartsWith(nameof(IsoDate), StringComparison.Ordinal)
+                ? $"A date as {IsoDate.Format}." : "Not readable as the expected type.");
+        }
         return Problems.Validation("body", bad.InnerException is JsonException ? "Malformed JSON." : bad.Message);
     }
 

@@ -36,7 +36,7 @@ internal static class KeyVerbs
         };
         if (reason.Length > Clients.ClientsApi.MaxReasonLength) throw new ArgumentException($"--reason is at most {Clients.ClientsApi.MaxReasonLength} characters.");
         var time = services.GetRequiredService<TimeProvider>();
-        var client = await services.GetRequiredService<ApiClientStore>().RevokeAsync(id, reason, time.GetUtcNow().UtcDateTime, CancellationToken.None)
+        var client = await services.GetRequiredService<ApiClientStore>().RevokeAsync(id, reason, time.UtcNowStored(), CancellationToken.None)
             ?? throw new ArgumentException($"No API client has the id {id} (keys list shows them).");
         output.WriteLine($"Revoked {client.Role} client '{client.Name}' ({client.Id}) at {Instant(client.RevokedAt)}; every instance refuses its key within 5 s.");
         return 0;

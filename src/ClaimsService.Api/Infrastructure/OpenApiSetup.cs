@@ -32,13 +32,24 @@ public static class OpenApiSetup
             var authorized = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any();
             if (authorized)
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = [] }];
+            // Query dates bind through IsoDate (yyyy-MM-dd only): on the wire, a string of format date.
+            foreach (var parameter in context.Description.ParameterDescriptions)
+                if ((Nullable.GetUnderlyingType(parameter.Type) ?? parameter.Type) == typeof(IsoDate)
+                    && operation.Parameters?.FirstOrDefault(p => p.Name == parameter.Name)?.Schema is OpenApiSchema schema)
+                    schema.Format = "date";
             return Task.CompletedTask;
         });
         // Money and rates are decimals on the wire: say so, rather than "double".
         o.AddSchemaTransformer((schema, context, _) =>
         {
-            var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
-            if (type == typeof(decimal)) schema.Format = "decimal";
+            var nullable = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type);
+            var type = nullable ?? context.JsonTypeInfo.Type;
+            if (type == typeof(decimal))
+            {
+                // ExactDecimalConverter reads them, so the schema is not inferred: a number, nullable as declared.
+                schema.Type = nullable is null ? JsonSchemaType.Number : JsonSchemaType.Number | JsonSchemaType.Null;
+                schema.Format = "decimal";
+            }
             return Task.CompletedTask;
         });
     });

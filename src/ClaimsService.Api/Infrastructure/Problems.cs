@@ -17,6 +17,10 @@ public static class Problems
     public static ProblemHttpResult UnsupportedMediaType() => Of(415, "unsupported_media_type", "This body's media type is not accepted here.",
         "JSON endpoints take application/json; the reconciliation detail check takes text/csv or application/x-ndjson.");
 
+    /// <summary>One answer for a body over the limit, whether it came with a Content-Length or chunked.</summary>
+    public static ProblemHttpResult PayloadTooLarge() =>
+        Of(413, "payload_too_large", "The request body is too large.", "Request bodies are limited to 1 MiB.");
+
     public static ValidationProblem Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
 }
@@ -49,6 +53,7 @@ public sealed class FieldErrors
                 Add(field, $"Must not exceed {Domain.Money.Max:0.00}.");
                 break;
         }
+        // The JSON reader already refuses an amount whose text is not a whole number of fen (MoneyJsonConverter).
         if (!Domain.Money.HasAtMostTwoDecimals(value.Value)) Add(field, "At most two decimals.");
         return value.Value;
     }
@@ -59,18 +64,49 @@ public sealed class FieldErrors
         return value.GetValueOrDefault();
     }
 
+    /// <summary>A required free text of at most <paramref name="maxLength"/> characters (see <see cref="Text"/>).</summary>
     public string Required(string field, string? value, int maxLength = 64)
     {
         if (string.IsNullOrWhiteSpace(value)) Add(field, "Required.");
-        else if (value.Length > maxLength) Add(field, $"At most {maxLength} characters.");
+        else Text(field, value, maxLength);
+        return value ?? "";
+    }
+
+    /// <summary>
+    /// Optional free text: at most <paramref name="maxLength"/> characters (the column's size on every provider), no control
+    /// character (PostgreSQL refuses NUL in text) and no unpaired surrogate (not encodable as UTF-8).
+    /// </summary>
+    public string? Text(string field, string? value, int maxLength)
+    {
+        if (value is null) return null;
+        if (value.Length > maxLength) Add(field, $"At most {maxLength} characters.");
+        else if (!Identifiers.IsPrintableText(value)) Add(field, "Control characters and unpaired surrogates are not accepted.");
+        return value;
+    }
+
+    /// <summary>A settlement id as the body and the path carry it (<see cref="Identifiers.IsSettlementId"/>).</summary>
+    public string SettlementId(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) Add(field, "Required.");
+        else if (!Identifiers.IsSettlementId(value))
+            Add(field, $"1 to {Identifiers.SettlementIdMaxLength} characters: letters, digits, '-', '_' and '.' only.");
         return value ?? "";
     }
 
     public string RegionCode(string field, string? value)
     {
         if (value is null) Add(field, "Required.");
-        else if (value.Length != 6 || !value.All(char.IsAsciiDigit)) Add(field, "A 6-digit administrative division code.");
+        else if (!Identifiers.IsRegionCode(value)) Add(field, "A 6-digit administrative division code.");
         return value ?? "";
+    }
+
+    /// <summary>A fraction between <paramref name="min"/> and 1 with at most <see cref="Identifiers.RateDecimals"/> decimals.</summary>
+    public decimal? Fraction(string field, decimal? value, decimal min = 0m)
+    {
+        if (value is null) return null;
+        if (value < min || value > 1m) Add(field, min == 0m ? "A fraction between 0 and 1." : $"A fraction above {min} and at most 1.");
+        else if (decimal.Round(value.Value, Identifiers.RateDecimals) != value) Add(field, $"At most {Identifiers.RateDecimals} decimals.");
+        return value;
     }
 
     public string ResidentId(string field, string? value)

@@ -32,6 +32,9 @@ public static class ServiceSetup
         {
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            // A key given twice is refused rather than the last one winning ("inPolicyCost": 1000, "inPolicyCost": 80000).
+            o.SerializerOptions.AllowDuplicateProperties = false;
+            o.SerializerOptions.Converters.Add(new ExactDecimalConverter());
         });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = MaxBodyBytes);
@@ -94,9 +97,10 @@ public static class ServiceSetup
             var limit = http.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { } m ? m.MaxRequestBodySize : MaxBodyBytes;
             if (http.Request.ContentLength > limit)
             {
-                await Problems.Of(413, "payload_too_large", "The request body is too large.", "Request bodies are limited to 1 MiB.").ExecuteAsync(http);
+                await Problems.PayloadTooLarge().ExecuteAsync(http);
                 return;
             }
+            if (limit is { } max && http.Request.ContentLength is null) http.Request.Body = new BodyLimit(http.Request.Body, max);
             await next(http);
         });
         app.UseAuthentication();
@@ -110,6 +114,7 @@ public static class ServiceSetup
     {
         StatusCodes.Status404NotFound => Problems.Of(status, "not_found", "Nothing is found at this path."),
         StatusCodes.Status405MethodNotAllowed => Problems.Of(status, "method_not_allowed", "This path does not answer this method."),
+        StatusCodes.Status413PayloadTooLarge => Problems.PayloadTooLarge(),
         StatusCodes.Status415UnsupportedMediaType => Problems.UnsupportedMediaType(),
         _ => Problems.Of(status, $"http_{status}", Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)),
     };

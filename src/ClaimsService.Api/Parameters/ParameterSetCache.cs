@@ -11,7 +11,7 @@ namespace ClaimsService.Api.Parameters;
 /// Every parameter set, in memory, so that no settlement queries them. Sets are append-only, so a count of
 /// rows is enough to see that another instance published one; a refresh then reloads them all.
 /// </summary>
-public sealed class ParameterSetCache(ParameterSetStore store)
+public sealed partial class ParameterSetCache(ParameterSetStore store, ILogger<ParameterSetCache> logger)
 {
     private volatile Snapshot? _snapshot;
 
@@ -36,7 +36,14 @@ public sealed class ParameterSetCache(ParameterSetStore store)
     {
         var stamp = await store.StampAsync(ct);
         if (!force && _snapshot?.Stamp == stamp) return false;
-        var sets = await store.AllAsync(ct);
+        // A stored set that cannot price a stay (published before sets were checked) is left out, loudly, rather than
+        // failing every settlement of its region and every listing.
+        var sets = new List<ParameterSet>();
+        foreach (var set in await store.AllAsync(ct))
+        {
+            if (ParameterSetCheck.Failure(set) is { } failure) LogUnusable(logger, set.Id, set.RegionCode, set.Version, failure);
+            else sets.Add(set);
+        }
         _snapshot = new Snapshot(stamp,
             sets.GroupBy(s => s.RegionCode).ToFrozenDictionary(g => g.Key, g => g.ToArray()),
             sets.ToFrozenDictionary(s => s.Id));
@@ -44,6 +51,9 @@ public sealed class ParameterSetCache(ParameterSetStore store)
     }
 
     private Snapshot Current => _snapshot ?? throw new InvalidOperationException("Parameter sets are not loaded yet.");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Parameter set {Id} of {RegionCode} v{Version} is left out: {Reason}")]
+    private static partial void LogUnusable(ILogger logger, string id, string regionCode, int version, string reason);
 }
 
 /// <summary>Keeps the cache fresh: a set published through any instance is in force everywhere within one period.</summary>

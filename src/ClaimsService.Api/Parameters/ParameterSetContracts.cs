@@ -53,17 +53,33 @@ public sealed record ParameterSetRequest
     /// <summary>Adjustments by category code.</summary>
     public IReadOnlyDictionary<string, CategoryAdjustmentContract>? Categories { get; init; }
 
-    /// <summary>The domain set this request describes, or the field errors that keep it from being one.</summary>
+    public const int MaxBands = 20;
+    public static readonly DateOnly EarliestDate = new(2000, 1, 1), LatestDate = new(2100, 12, 31);
+
+    /// <summary>
+    /// The domain set this request describes, or the field errors that keep it from being one. Every figure is checked
+    /// against its range before anything is stored, and the set must evaluate (<see cref="ParameterSetCheck"/>): a set is
+    /// append-only, so one that could not price a stay would break its region for good.
+    /// </summary>
     public (ParameterSet? Set, FieldErrors Errors) ToDomain(string id, DateTime publishedAt)
     {
         var e = new FieldErrors();
         var region = e.RegionCode("regionCode", RegionCode);
         var name = e.Required("name", Name, 200);
+        e.Text("policyDocument", PolicyDocument, 200);
         var from = e.Required("effectiveFrom", EffectiveFrom);
+        if (EffectiveFrom is { } f && (f < EarliestDate || f > LatestDate)) e.Add("effectiveFrom", $"Between {EarliestDate:yyyy-MM-dd} and {LatestDate:yyyy-MM-dd}.");
         if (PerCapitaIncome is not null) e.Amount("perCapitaIncome", PerCapitaIncome);
+        if (IncomeYear is < 1990 or > 2100) e.Add("incomeYear", "A year between 1990 and 2100.");
         if (Deductible is not null) e.Amount("deductible", Deductible);
+        if (DeductibleRounding is not null)
+        {
+            e.Amount("deductibleRounding", DeductibleRounding);
+            if (DeductibleRounding <= 0m) e.Add("deductibleRounding", "A positive amount (0.01, 1, 10, 100 …).");
+        }
         if (AnnualCap is not null) e.Amount("annualCap", AnnualCap);
-        if (DeductibleRatio is < 0m or > 1m) e.Add("deductibleRatio", "A fraction between 0 and 1.");
+        e.Fraction("deductibleRatio", DeductibleRatio);
+        e.Fraction("referralMinRate", ReferralMinRate);
         var basis = BandBasis switch
         {
             null or "cumulative" => Domain.BandBasis.Cumulative,
@@ -72,20 +88,33 @@ public sealed record ParameterSetRequest
         };
         var bands = new List<Band>();
         if (Bands is null) e.Add("bands", "Required.");
+        else if (Bands.Count > MaxBands) e.Add("bands", $"At most {MaxBands} bands.");
         else
             for (var i = 0; i < Bands.Count; i++)
-                bands.Add(new Band(e.Required($"bands[{i}].from", Bands[i].From), e.Required($"bands[{i}].rate", Bands[i].Rate)));
+            {
+                if (Bands[i] is not { } band)
+                {
+                    e.Add($"bands[{i}]", "Required.");
+                    continue;
+                }
+                var bandFrom = e.Amount($"bands[{i}].from", band.From);
+                var rate = e.Required($"bands[{i}].rate", band.Rate);
+                e.Fraction($"bands[{i}].rate", band.Rate);
+                bands.Add(new Band(bandFrom, rate));
+            }
         var categories = new Dictionary<PersonCategory, CategoryAdjustment>();
         foreach (var (code, a) in Categories ?? new Dictionary<string, CategoryAdjustmentContract>())
         {
+            var field = $"categories.{(code.Length > 32 ? code[..32] : code)}";
             if (!PersonCategories.TryParse(code, out var category))
-                e.Add($"categories.{code}", $"Unknown category; one of {string.Join(", ", PersonCategories.AllCodes)}.");
-            else if (a is null) e.Add($"categories.{code}", "Required.");
+                e.Add(field, $"Unknown category; one of {string.Join(", ", PersonCategories.AllCodes)}.");
+            else if (a is null) e.Add(field, "Required.");
             else
             {
-                if (a.Deductible is not null) e.Amount($"categories.{code}.deductible", a.Deductible);
-                if (a.AnnualCap is not null) e.Amount($"categories.{code}.annualCap", a.AnnualCap);
-                if (a.DeductibleFactor is < 0m or > 1m) e.Add($"categories.{code}.deductibleFactor", "A fraction between 0 and 1.");
+                if (a.Deductible is not null) e.Amount($"{field}.deductible", a.Deductible);
+                if (a.AnnualCap is not null) e.Amount($"{field}.annualCap", a.AnnualCap);
+                e.Fraction($"{field}.deductibleFactor", a.DeductibleFactor);
+                e.Fraction($"{field}.rateBonus", a.RateBonus);
                 categories[category] = new CategoryAdjustment(a.DeductibleFactor, a.Deductible, a.RateBonus ?? 0m, a.CapWaived ?? false, a.AnnualCap);
             }
         }
@@ -99,6 +128,7 @@ public sealed record ParameterSetRequest
             AnnualCap = AnnualCap, ReferralMinRate = ReferralMinRate, Categories = categories, PublishedAt = publishedAt,
         };
         foreach (var (field, message) in set.Problems()) e.Add(field, message);
+        if (!e.Any && ParameterSetCheck.Failure(set) is { } failure) e.Add("body", failure);
         return e.Any ? (null, e) : (set, e);
 
         T Fail<T>(T value, string field, string message)

@@ -22,18 +22,18 @@ public static class ParametersApi
     public static async Task<Results<Created<ParameterSetResponse>, ValidationProblem>> Publish(
         ParameterSetRequest request, ParameterSetStore store, ParameterSetCache cache, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var (set, errors) = request.ToDomain(Guid.CreateVersion7().ToString(), time.GetUtcNow().UtcDateTime);
+        var (set, errors) = request.ToDomain(Guid.CreateVersion7().ToString(), time.UtcNowStored());
         if (set is null) return Problems.Validation(errors.ToDictionary());
         var stored = await store.PublishAsync(set, Caller.From(http.User).AuditName, ct);
         await cache.RefreshAsync(ct, force: true);
         return TypedResults.Created($"/v1/parameter-sets/{stored.Id}", ParameterSetResponse.From(stored));
     }
 
-    public static Results<Ok<List<ParameterSetResponse>>, ValidationProblem> List(string? regionCode, DateOnly? onDate, ParameterSetCache cache)
+    public static Results<Ok<List<ParameterSetResponse>>, ValidationProblem> List(string? regionCode, IsoDate? onDate, ParameterSetCache cache)
     {
-        if (regionCode is not null && (regionCode.Length != 6 || !regionCode.All(char.IsAsciiDigit)))
+        if (regionCode is not null && !Identifiers.IsRegionCode(regionCode))
             return Problems.Validation("regionCode", "A 6-digit administrative division code.");
-        if (onDate is { } date)
+        if (onDate?.Value is { } date)
         {
             var regions = regionCode is null ? cache.All.Select(s => s.RegionCode).Distinct() : [regionCode];
             return TypedResults.Ok(regions.Select(r => cache.InForce(r, date)).OfType<Domain.ParameterSet>()

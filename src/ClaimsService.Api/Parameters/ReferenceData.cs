@@ -20,7 +20,7 @@ public sealed class ReferenceData(ParameterSetStore store, ParameterSetCache cac
         {
             var request = JsonSerializer.Deserialize<ParameterSetRequest>(await File.ReadAllTextAsync(file, ct), Json)
                 ?? throw new InvalidDataException($"{file} is empty.");
-            var (set, errors) = request.ToDomain(Guid.CreateVersion7().ToString(), time.GetUtcNow().UtcDateTime);
+            var (set, errors) = request.ToDomain(Guid.CreateVersion7().ToString(), time.UtcNowStored());
             if (set is null)
                 throw new InvalidDataException($"{Path.GetFileName(file)}: {string.Join("; ", errors.ToDictionary().Select(kv => $"{kv.Key}: {string.Join(", ", kv.Value)}"))}");
             if (cache.All.Any(s => s.RegionCode == set.RegionCode && s.EffectiveFrom == set.EffectiveFrom && s.Name == set.Name)) continue;

@@ -88,18 +88,18 @@ public static class ReconciliationApi
     }
 
     public static async Task<Results<Ok<SummaryResponse>, ValidationProblem, ProblemHttpResult>> Summary(
-        string? regionCode, DateOnly? from, DateOnly? to, ReconciliationStore store, ReconciliationRecorder recorder, AuditSealStore seals,
+        string? regionCode, IsoDate? from, IsoDate? to, ReconciliationStore store, ReconciliationRecorder recorder, AuditSealStore seals,
         HttpContext http, CancellationToken ct)
     {
-        if (Period(regionCode, from, to) is { } invalid) return invalid;
+        if (Period(regionCode, from?.Value, to?.Value) is { } invalid) return invalid;
         var caller = Caller.From(http.User);
         if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
-        var rows = await store.SummaryAsync(regionCode!, from!.Value, to!.Value, ct);
+        var rows = await store.SummaryAsync(regionCode!, from!.Value.Value, to!.Value.Value, ct);
         var seal = await seals.LatestAsync(ct);
         var all = KindTotals.Of(rows);
-        await recorder.RecordAsync(caller, ReconciliationRecorder.Summary, regionCode!, from.Value, to.Value, ReconciliationRecorder.Served,
+        await recorder.RecordAsync(caller, ReconciliationRecorder.Summary, regionCode!, from.Value.Value, to.Value.Value, ReconciliationRecorder.Served,
             new { net = all.Net }, ct);
-        return TypedResults.Ok(new SummaryResponse(regionCode!, from.Value, to.Value, all.Settlements, all.Reversals, all.Adjustments, all.Net,
+        return TypedResults.Ok(new SummaryResponse(regionCode!, from.Value.Value, to.Value.Value, all.Settlements, all.Reversals, all.Adjustments, all.Net,
             rows.GroupBy(r => r.Category).OrderBy(g => g.Key).Select(g => new CategoryTotals(g.Key, KindTotals.Of(g.ToList()))).ToList(),
             rows.GroupBy(r => r.BusinessDate).OrderBy(g => g.Key).Select(g => new DayTotals(g.Key, KindTotals.Of(g.ToList()))).ToList(),
             Audit.AuditSealRef.Of(seal)));
@@ -131,9 +131,9 @@ public static class ReconciliationApi
     }
 
     public static async Task<Results<StatementResult, ValidationProblem, ProblemHttpResult>> Statement(
-        string? regionCode, DateOnly? from, DateOnly? to, string? format, ReconciliationStore store, HttpContext http, CancellationToken ct)
+        string? regionCode, IsoDate? from, IsoDate? to, string? format, ReconciliationStore store, HttpContext http, CancellationToken ct)
     {
-        var e = PeriodErrors(regionCode, from, to);
+        var e = PeriodErrors(regionCode, from?.Value, to?.Value);
         var statementFormat = format?.ToLowerInvariant() switch
         {
             null or "csv" => StatementFormat.Csv,
@@ -145,29 +145,31 @@ public static class ReconciliationApi
         var caller = Caller.From(http.User);
         if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
         // Opened here, so an unreachable database is still a 503 problem rather than a broken download.
-        var reader = await store.OpenStatementAsync(regionCode!, from!.Value, to!.Value, ct);
+        var (start, end) = (from!.Value.Value, to!.Value.Value);
+        var reader = await store.OpenStatementAsync(regionCode!, start, end, ct);
         http.Response.RegisterForDisposeAsync(reader);
-        return new StatementResult(reader, statementFormat!.Value, caller, regionCode!, from.Value, to.Value);
+        return new StatementResult(reader, statementFormat!.Value, caller, regionCode!, start, end);
     }
 
     public static async Task<Results<DetailCheckResult, ValidationProblem, ProblemHttpResult>> DetailCheckAsync(
-        string? regionCode, DateOnly? from, DateOnly? to, ReconciliationStore store, HttpContext http, CancellationToken ct)
+        string? regionCode, IsoDate? from, IsoDate? to, ReconciliationStore store, HttpContext http, CancellationToken ct)
     {
-        if (Period(regionCode, from, to) is { } invalid) return invalid;
+        if (Period(regionCode, from?.Value, to?.Value) is { } invalid) return invalid;
         var caller = Caller.From(http.User);
         if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
         if (UploadFormatOf(http.Request.ContentType) is not { } format)
             return Problems.Of(415, "unsupported_media_type", "Send the rows as text/csv or application/x-ndjson, in UTF-8.");
 
-        var count = await store.CountAsync(regionCode!, from!.Value, to!.Value, ct);
+        var (start, end) = (from!.Value.Value, to!.Value.Value);
+        var count = await store.CountAsync(regionCode!, start, end, ct);
         if (count > DetailCheck.MaxServiceRows)
             return Problems.Of(422, "period_too_large", "The period has too many adjudications for one detail check.",
                 $"{count} adjudications; at most {DetailCheck.MaxServiceRows}. Check the period in parts.");
-        var check = await DetailCheck.LoadAsync(store, regionCode!, from.Value, to.Value, count, ct);
+        var check = await DetailCheck.LoadAsync(store, regionCode!, start, end, count, ct);
         http.Response.RegisterForDisposeAsync(check);
         var upload = new UploadReader(format, check);
         if (!await upload.ReadAsync(http.Request.BodyReader, ct)) return Problems.Validation("body", upload.Error!);
-        return new DetailCheckResult(check, caller, regionCode!, from.Value, to.Value, format);
+        return new DetailCheckResult(check, caller, regionCode!, start, end, format);
     }
 
     private static UploadFormat? UploadFormatOf(string? contentType)

@@ -33,7 +33,7 @@ public sealed partial class ReconciliationRecorder(ReconciliationRunStore runs, 
             PeriodTo = to,
             Result = result,
             Details = JsonSerializer.Serialize(details, SettlementStore.Json),
-            RecordedAt = time.GetUtcNow().UtcDateTime,
+            RecordedAt = time.UtcNowStored(),
         }, ct);
 
     /// <summary>

@@ -56,11 +56,11 @@ public static class RegistryApi
                 e.Add($"[{i}].category", $"One of {string.Join(", ", PersonCategories.AllCodes)}.");
             var from = e.Required($"[{i}].validFrom", entry.ValidFrom);
             if (entry.ValidTo is { } to && to < from) e.Add($"[{i}].validTo", "Must not be before validFrom.");
-            if (entry.Source is { Length: > 200 }) e.Add($"[{i}].source", "At most 200 characters.");
+            e.Text($"[{i}].source", entry.Source, 200);
             valid.Add(new RegistryEntry(insured, region, category, from, entry.ValidTo, entry.Source));
         }
         if (e.Any) return Problems.Validation(e.ToDictionary());
-        var recorded = await store.AddAsync(valid, Caller.From(http.User).AuditName, time.GetUtcNow().UtcDateTime, ct);
+        var recorded = await store.AddAsync(valid, Caller.From(http.User).AuditName, time.UtcNowStored(), ct);
         return TypedResults.Created("/v1/registry/entries", new RegistryBatchResponse(recorded));
     }
 }

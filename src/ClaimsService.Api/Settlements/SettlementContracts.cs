@@ -32,9 +32,7 @@ public sealed record SettlementRequest
     public (ValidSettlement? Valid, FieldErrors Errors) Validate(DateOnly today)
     {
         var e = new FieldErrors();
-        var id = e.Required("settlementId", SettlementId);
-        if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            e.Add("settlementId", "Letters, digits, '-', '_' and '.' only.");
+        var id = e.SettlementId("settlementId", SettlementId);
         var insured = e.ResidentId("insuredId", InsuredId);
         var region = e.RegionCode("regionCode", RegionCode);
         var admission = e.Required("admissionDate", AdmissionDate);
@@ -69,6 +67,15 @@ public sealed record ReversalRequest
 {
     /// <summary>Why the hospital cancels the settlement (at most 500 characters).</summary>
     [Required] public string? Reason { get; init; }
+
+    /// <summary>The reason and the path's settlement id, checked like a settlement's.</summary>
+    public FieldErrors Validate(string settlementId)
+    {
+        var e = new FieldErrors();
+        e.SettlementId("settlementId", settlementId);
+        e.Required("reason", Reason, 500);
+        return e;
+    }
 }
 
 public sealed record ParameterSetRefContract(string Id, int Version, string RegionCode);

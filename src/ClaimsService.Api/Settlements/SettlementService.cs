@@ -25,7 +25,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     public async Task<Adjudicated> SettleAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
         var hospital = caller.HospitalCode!;
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.UtcNowStored();
         var (set, rejection) = await ResolveAsync(request, Kinds.Settlement, caller, now, ct);
         if (rejection is not null) return rejection;
 
@@ -49,7 +49,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     /// <summary>Prices the stay against the current ledger without touching it; only the audit log records it.</summary>
     public async Task<Adjudicated> PreviewAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.UtcNowStored();
         var (set, rejection) = await ResolveAsync(request, Kinds.Preview, caller, now, ct);
         if (rejection is not null) return rejection;
         var year = Resolution.PolicyYear(request.DischargeDate);

@@ -64,9 +64,12 @@ public static class SettlementsApi
         };
     }
 
-    public static async Task<Results<Ok<SettlementResponse>, ProblemHttpResult>> Get(
+    public static async Task<Results<Ok<SettlementResponse>, ValidationProblem, ProblemHttpResult>> Get(
         string settlementId, SettlementStore store, HttpContext http, CancellationToken ct)
     {
+        var e = new FieldErrors();
+        e.SettlementId("settlementId", settlementId);
+        if (e.Any) return Problems.Validation(e.ToDictionary());
         var (settlement, _) = await store.FindAsync(Caller.From(http.User).HospitalCode!, settlementId, ct);
         return settlement is null ? NotFound(settlementId) : TypedResults.Ok(SettlementResponse.From(settlement));
     }
@@ -74,12 +77,11 @@ public static class SettlementsApi
     public static async Task<Results<Created<SettlementResponse>, Ok<SettlementResponse>, ValidationProblem, ProblemHttpResult>> Reverse(
         string settlementId, ReversalRequest request, SettlementStore store, ParameterSetCache cache, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 500)
-            return Problems.Validation("reason", "Required, at most 500 characters.");
+        if (request.Validate(settlementId) is { Any: true } errors) return Problems.Validation(errors.ToDictionary());
         var caller = Caller.From(http.User);
         var inputs = System.Text.Json.JsonSerializer.Serialize(new { settlementId, reason = request.Reason }, SettlementStore.Json);
         var command = new ReversalCommand(caller.HospitalCode!, settlementId, inputs, caller.AuditName, Activity.Current?.TraceId.ToString(),
-            time.GetUtcNow().UtcDateTime);
+            time.UtcNowStored());
         var outcome = await store.ReverseAsync(command, id => cache.ById(id) ?? throw new InvalidOperationException($"Parameter set {id} is not loaded."), ct);
         switch (outcome)
         {

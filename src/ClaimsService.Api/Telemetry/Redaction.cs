@@ -6,7 +6,7 @@ namespace ClaimsService.Api.Telemetry;
 /// <summary>Masks resident identity numbers (18 characters, the last a digit or X) in text bound for telemetry.</summary>
 public static partial class Redaction
 {
-    [GeneratedRegex("(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")]
+    [GeneratedRegex("[0-9]{17}[0-9Xx]")]
     private static partial Regex ResidentIdPattern();
 
     /// <summary>The text with every resident ID masked, or null when it holds none.</summary>

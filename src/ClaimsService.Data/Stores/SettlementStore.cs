@@ -26,11 +26,20 @@ public abstract record SettleOutcome
     public sealed record InFlight : SettleOutcome;
 }
 
+/// <summary>
+/// Idempotency keys: a kind and two parts joined by '|'. Each part is escaped ('\' → '\\', '|' → '\|'), so no value can
+/// make two different (hospital, settlement) pairs one key; the API's alphabets keep both separators out anyway.
+/// </summary>
 internal static class Keys
 {
-    public static string Settlement(string hospital, string settlementId) => $"S|{hospital}|{settlementId}";
-    public static string Reversal(string hospital, string settlementId) => $"R|{hospital}|{settlementId}";
-    public static string Adjustment(string reversalId, string settlementAdjudicationId) => $"A|{reversalId}|{settlementAdjudicationId}";
+    public static string Settlement(string hospital, string settlementId) => Join('S', hospital, settlementId);
+    public static string Reversal(string hospital, string settlementId) => Join('R', hospital, settlementId);
+    public static string Adjustment(string reversalId, string settlementAdjudicationId) => Join('A', reversalId, settlementAdjudicationId);
+
+    private static string Join(char kind, string first, string second) => $"{kind}|{Escape(first)}|{Escape(second)}";
+
+    private static string Escape(string part) =>
+        part.AsSpan().IndexOfAny('|', '\\') < 0 ? part : part.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal);
 }
 
 /// <summary>
@@ -229,6 +238,16 @@ public sealed partial class SettlementStore(Db db)
         TraceId = traceId,
         RecordedAt = row.AdjudicatedAt,
     };
+}
+
+/// <summary>Instants as every provider stores them: PostgreSQL keeps microseconds (SQL Server's datetime2 and SQLite keep more).</summary>
+public static class Instants
+{
+    /// <summary>The instant cut to the microsecond, so a first answer, its replay and a statement say the same, byte for byte.</summary>
+    public static DateTime Stored(DateTime utc) => new(utc.Ticks - utc.Ticks % 10, DateTimeKind.Utc);
+
+    /// <summary>Now, as it will be stored.</summary>
+    public static DateTime UtcNowStored(this TimeProvider time) => Stored(time.GetUtcNow().UtcDateTime);
 }
 
 /// <summary>Business days are days in China Standard Time (UTC+8), which keeps no daylight saving.</summary>
