@@ -165,3 +165,25 @@ public sealed class KeyRevocationAcrossInstancesTests : IDisposable
 
     private sealed class Instance(string path) : SqliteAppFactory(path);
 }
+
+/// <summary><c>keys create --expires DATE</c>: today or later; the key is refused from the end of that business day (UTC+8).</summary>
+public sealed class KeyExpiryOptionTests
+{
+    private static readonly DateTime Now = new(2020, 12, 1, 2, 0, 0, DateTimeKind.Utc); // 10:00 in China
+
+    [Fact]
+    public void AKeyExpiringTodayIsRefusedFromMidnightInChina() =>
+        Assert.Equal(new DateTime(2020, 12, 1, 16, 0, 0, DateTimeKind.Utc), KeyVerbs.ExpiryOf("2020-12-01", Now));
+
+    [Fact]
+    public void TodayIsTheBusinessDayInChinaNotInUtc() =>
+        // 2020-11-30 20:00 UTC is already 2020-12-01 in China: 2020-11-30 is yesterday there.
+        Assert.Throws<ArgumentException>(() => KeyVerbs.ExpiryOf("2020-11-30", new DateTime(2020, 11, 30, 20, 0, 0, DateTimeKind.Utc)));
+
+    [Theory]
+    [InlineData("2020-11-30")]
+    [InlineData("2020/12/31")]
+    [InlineData("31.12.2020")]
+    public void AnExpiryInThePastOrNotYyyyMmDdIsRefused(string date) =>
+        Assert.Throws<ArgumentException>(() => KeyVerbs.ExpiryOf(date, Now));
+}
