@@ -13,6 +13,13 @@ work=$(mktemp -d /tmp/claims-deploy-XXXXXX)
 app_pid=""
 cleanup() { [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+# Each check's failure stops the script with its exit status: "All deploy checks passed" is printed only when all did.
+check() { # description command...
+  local what=$1 status=0; shift
+  "$@" || status=$?
+  if [ "$status" -ne 0 ]; then echo "  FAIL: $what (exit $status)"; exit 1; fi
+  echo "  ok  $what"
+}
 
 echo "== 1. YAML and JSON"
 python3 - <<'PY'
@@ -26,8 +33,8 @@ PY
 
 echo "== 2. compose"
 export MSSQL_SA_PASSWORD='Verify-0nly!'
-if docker compose version >/dev/null 2>&1; then docker compose -f deploy/compose/compose.yml config -q && echo "  ok  docker compose config"
-elif command -v docker-compose >/dev/null; then docker-compose -f deploy/compose/compose.yml config -q && echo "  ok  docker-compose $(docker-compose version --short) config"
+if docker compose version >/dev/null 2>&1; then check "docker compose config" docker compose -f deploy/compose/compose.yml config -q
+elif command -v docker-compose >/dev/null; then check "docker-compose $(docker-compose version --short) config" docker-compose -f deploy/compose/compose.yml config -q
 else echo "  skipped: no compose client (apt-get install docker-compose)"; fi
 
 echo "== 3. Dockerfile build stage, replayed"
@@ -50,11 +57,13 @@ app_pid=$!
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$work/app.log"; echo "  FAIL: not ready"; exit 1; }
 echo "  ok  /health/ready from the published app"
-ASPNETCORE_HTTP_PORTS=$port dotnet "$work/app/ClaimsService.Api.dll" healthcheck >/dev/null && echo "  ok  HEALTHCHECK command (healthcheck verb) exits 0"
-ASPNETCORE_HTTP_PORTS=$port dotnet "$work/app/ClaimsService.Api.dll" healthcheck ready >/dev/null && echo "  ok  healthcheck ready exits 0"
-curl -fs "http://127.0.0.1:$port/dashboard" -o "$work/dashboard.html" && grep -q 'ClaimsService · Operations' "$work/dashboard.html" && echo "  ok  /dashboard served from the embedded assets"
-curl -fs "http://127.0.0.1:$port/metrics" -o "$work/metrics.txt" && grep -q '^claims_database_circuit_state' "$work/metrics.txt" && echo "  ok  /metrics"
-grep -q "parameter sets published" "$work/app.log" && echo "  ok  reference data seeded from /app/deploy/reference-data"
+healthcheck() { ASPNETCORE_HTTP_PORTS=$port dotnet "$work/app/ClaimsService.Api.dll" healthcheck "$@" >/dev/null; }
+served() { curl -fs "http://127.0.0.1:$port$1" -o "$work/served.txt" && grep -q "$2" "$work/served.txt"; }
+check "HEALTHCHECK command (healthcheck verb) exits 0" healthcheck
+check "healthcheck ready exits 0" healthcheck ready
+check "/dashboard served from the embedded assets" served /dashboard 'ClaimsService · Operations'
+check "/metrics" served /metrics '^claims_database_circuit_state'
+check "reference data seeded from /app/deploy/reference-data" grep -q "parameter sets published" "$work/app.log"
 kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
 if ASPNETCORE_HTTP_PORTS=$port dotnet "$work/app/ClaimsService.Api.dll" healthcheck >/dev/null 2>&1; then echo "  FAIL: healthcheck passed with the app stopped"; exit 1; fi
 echo "  ok  healthcheck exits non-zero once the app is gone"

@@ -1,9 +1,34 @@
 #!/usr/bin/env bash
 # Runs every test suite: installs what the tests need (PostgreSQL server binaries, Chromium), starts a
 # throwaway PostgreSQL cluster, runs `dotnet test` on the solution and prints `N passed, N failed[, N skipped]`.
+# Exit status: 0 when every test passed; non-zero on any failure, a failed build included (then nothing runs, and the
+# last line is `0 passed, 1 failed`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+
+work=$(mktemp -d /tmp/claims-test-XXXXXX)
+chmod 755 "$work"
+pg_data="$work/pg"
+pg_bin=""
+cleanup() {
+  if [ -n "$pg_bin" ] && [ -f "$pg_data/postmaster.pid" ]; then as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The build first, and its failure is the run's: `dotnet test --no-build` after a failed build would run stale binaries.
+echo "Building ClaimsService.sln (Release)…"
+build_status=0
+dotnet build ClaimsService.sln -c Release -nologo -v q >"$work/build.log" 2>&1 || build_status=$?
+# Show the errors and warnings (grep finding none is not a failure; grep failing otherwise is).
+grep -E ': (error|warning) ' "$work/build.log" | sort -u || [ "$?" -eq 1 ]
+if [ "$build_status" -ne 0 ]; then
+  grep -qE ': error ' "$work/build.log" || cat "$work/build.log"
+  echo "build failed: dotnet build exited with $build_status; no test ran"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 apt_install() {
   if [ "$(id -u)" = 0 ]; then apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
@@ -11,10 +36,10 @@ apt_install() {
 }
 
 # PostgreSQL server binaries: in the image under /usr/lib/postgresql/15/bin, else from Debian.
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+pg_found=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$pg_found" ] || [ ! -x "$pg_found/initdb" ]; then
   echo "Installing PostgreSQL from Debian…"; apt_install postgresql
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  pg_found=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 fi
 # Chromium for the browser suite.
 if [ -f tests/ClaimsService.Browser.Tests/ClaimsService.Browser.Tests.csproj ] && ! command -v chromium >/dev/null; then
@@ -29,16 +54,9 @@ fi
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
 
-work=$(mktemp -d /tmp/claims-test-XXXXXX)
-chmod 755 "$work"
-pg_data="$work/pg"
 pg_port=${CLAIMS_TEST_PG_PORT:-55432}
 mkdir -p "$pg_data" && [ "$(id -u)" = 0 ] && chown postgres "$pg_data" "$work"
-cleanup() {
-  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+pg_bin=$pg_found
 
 as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
@@ -47,7 +65,6 @@ echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1
 export CLAIMS_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 export CLAIMS_TEST_PG_BIN="$pg_bin"
 
-dotnet build ClaimsService.sln -c Release -nologo -v q 2>&1 | grep -E "error|Warn|Error" || true
 log="$work/test.log"
 set +e
 dotnet test ClaimsService.sln -c Release --no-build -nologo --results-directory "$work/trx" --logger "trx;LogFilePrefix=claims" "$@" 2>&1 | tee "$log"

@@ -33,7 +33,9 @@ as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C
 as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB -c max_wal_size=4GB" start >/dev/null
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 
-dotnet build src/ClaimsService.Api -c Release -nologo -v q 2>&1 | grep -E " error |rror\(s\)" || true
+# A failed build stops the run: the benchmark would otherwise time whatever stale service binaries are there.
+dotnet build src/ClaimsService.Api -c Release -nologo -v q >"$work/build.log" 2>&1 \
+  || { cat "$work/build.log" >&2; echo "error: the service did not build; nothing measured" >&2; exit 1; }
 dotnet run --project bench/reconciliation -c Release -- \
   --pg "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" \
   --service "$root/src/ClaimsService.Api/bin/Release/net10.0/ClaimsService.Api.dll" \

@@ -15,6 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddClaimsTelemetry();
 builder.AddClaimsServices();
+builder.AddCliLogging(args);
 
 var app = builder.Build();
 if (Cli.IsVerb(args)) return await Cli.RunAsync(app, args);

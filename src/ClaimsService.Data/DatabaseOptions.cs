@@ -10,7 +10,7 @@ public enum DatabaseProvider
 }
 
 /// <summary>The <c>Database</c> configuration section. The connection string is <c>ConnectionStrings:Claims</c>.</summary>
-public sealed class DatabaseOptions
+public sealed class DatabaseOptions : IValidatableObject
 {
     public const string Section = "Database";
 
@@ -30,9 +30,24 @@ public sealed class DatabaseOptions
     /// <summary>Folder of the reference data; default <c>deploy/reference-data</c> found upwards from the working directory or the app.</summary>
     public string? ReferenceDataPath { get; set; }
 
-    /// <summary>Per-call timeout of database work in seconds; default 5.</summary>
+    /// <summary>Per-attempt timeout of database work in seconds; default 5.</summary>
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// What a request waits for the database at most, in seconds, retries included: past it the answer is 503
+    /// database_unavailable even when the server does not answer at all (a frozen host). Default 8; at least
+    /// <see cref="TimeoutSeconds"/>.
+    /// </summary>
+    [Range(1, 600)]
+    public int TotalTimeoutSeconds { get; set; } = 8;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (TotalTimeoutSeconds < TimeoutSeconds)
+            yield return new ValidationResult($"Database:TotalTimeoutSeconds ({TotalTimeoutSeconds}) must be at least Database:TimeoutSeconds ({TimeoutSeconds}).",
+                [nameof(TotalTimeoutSeconds)]);
+    }
 
     /// <summary>How often each instance reloads parameter sets, in milliseconds; default 2000.</summary>
     [Range(100, 60_000)]

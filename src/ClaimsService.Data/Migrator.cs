@@ -17,7 +17,7 @@ public static class Migrator
             throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
     }
 
-    /// <summary>Scripts not yet applied (readiness: migrations applied).</summary>
+    /// <summary>True when every script is applied, false while some are not yet (readiness: migrations applied).</summary>
     public static bool IsUpToDate(SqlDialect dialect, string connectionString) =>
         !dialect.Migrations(connectionString).LogToNowhere().Build().IsUpgradeRequired();
 

@@ -2,6 +2,7 @@ using ClaimsService.Api.Parameters;
 using ClaimsService.Data;
 using ClaimsService.Data.Dialects;
 using ClaimsService.Data.Stores;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 namespace ClaimsService.Api.Infrastructure;
@@ -23,50 +24,74 @@ public static class Cli
 
     public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["audit", ..] or ["help" or "--help", ..];
 
+    /// <summary>
+    /// A verb's stdout is its answer (a script takes the key from its last line), so the console logger writes every
+    /// level to stderr. It writes from a queue on its own thread: on stdout, a log line could land after the key.
+    /// </summary>
+    public static WebApplicationBuilder AddCliLogging(this WebApplicationBuilder builder, string[] args)
+    {
+        if (IsVerb(args)) builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        return builder;
+    }
+
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
-        var services = app.Services;
-        var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        var dialect = services.GetRequiredService<SqlDialect>();
+        // Disposed before the exit, so the logger's queue is written out (to stderr) rather than lost.
+        await using var _ = app;
         try
         {
-            switch (args)
-            {
-                case ["migrate"]:
-                    Migrator.Run(dialect, options.ConnectionString, Console.Out);
-                    Console.WriteLine($"Migrations applied ({dialect.Provider}).");
-                    return 0;
-                case ["seed"]:
-                    Migrator.Run(dialect, options.ConnectionString);
-                    var folder = ReferenceData.Locate(options.ReferenceDataPath)
-                        ?? throw new InvalidOperationException("No deploy/reference-data folder found; set Database:ReferenceDataPath.");
-                    var count = await services.GetRequiredService<ReferenceData>().SeedAsync(folder, CancellationToken.None);
-                    Console.WriteLine($"{count} parameter sets published from {folder}.");
-                    return 0;
-                case ["keys", "create", .. var rest]:
-                    Migrator.Run(dialect, options.ConnectionString);
-                    return await CreateKeyAsync(services, rest);
-                case ["keys", "list"]:
-                    Migrator.Run(dialect, options.ConnectionString);
-                    return await KeyVerbs.ListAsync(services, Console.Out);
-                case ["keys", "revoke", var id, .. var rest]:
-                    Migrator.Run(dialect, options.ConnectionString);
-                    return await KeyVerbs.RevokeAsync(services, id, rest, Console.Out);
-                case ["audit", "seal"]:
-                    Migrator.Run(dialect, options.ConnectionString);
-                    return await Audit.AuditVerbs.SealAsync(services, Console.Out);
-                case ["audit", "verify", .. var rest]:
-                    Migrator.Run(dialect, options.ConnectionString);
-                    return await Audit.AuditVerbs.VerifyAsync(services, rest, Console.Out, Console.Error);
-                default:
-                    Console.Error.WriteLine(Usage);
-                    return args is ["help" or "--help", ..] ? 0 : 2;
-            }
+            return await RunVerbAsync(app.Services, args);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or DatabaseUnavailableException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            // api.md "Command line": a failed verb exits non-zero with a one-line reason on stderr.
+            var known = e is ArgumentException or InvalidOperationException or DatabaseUnavailableException;
+            Console.Error.WriteLine($"error: {OneLine(known ? e.Message : $"{e.GetType().Name}: {e.Message}")}");
             return 1;
+        }
+    }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static async Task<int> RunVerbAsync(IServiceProvider services, string[] args)
+    {
+        var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var dialect = services.GetRequiredService<SqlDialect>();
+        switch (args)
+        {
+            case ["migrate"]:
+                Migrator.Run(dialect, options.ConnectionString, Console.Out);
+                Console.WriteLine($"Migrations applied ({dialect.Provider}).");
+                return 0;
+            case ["seed"]:
+                Migrator.Run(dialect, options.ConnectionString);
+                var folder = ReferenceData.Locate(options.ReferenceDataPath)
+                    ?? throw new InvalidOperationException("No deploy/reference-data folder found; set Database:ReferenceDataPath.");
+                var count = await services.GetRequiredService<ReferenceData>().SeedAsync(folder, CancellationToken.None);
+                Console.WriteLine($"{count} parameter sets published from {folder}.");
+                return 0;
+            case ["keys", "create", .. var rest]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await CreateKeyAsync(services, rest);
+            case ["keys", "list"]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await KeyVerbs.ListAsync(services, Console.Out);
+            case ["keys", "revoke", var id, .. var rest]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await KeyVerbs.RevokeAsync(services, id, rest, Console.Out);
+            case ["audit", "seal"]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await Audit.AuditVerbs.SealAsync(services, Console.Out);
+            case ["audit", "verify", .. var rest]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await Audit.AuditVerbs.VerifyAsync(services, rest, Console.Out, Console.Error);
+            case ["help" or "--help", ..]:
+                Console.WriteLine(Usage);
+                return 0;
+            default:
+                Console.Error.WriteLine($"error: unknown command '{string.Join(' ', args)}' (ClaimsService.Api help lists the verbs)");
+                return 2;
         }
     }
 
@@ -84,7 +109,7 @@ public static class Cli
                 case "--region": regions.Add(value); break;
                 case "--name": name = value; break;
                 case "--expires": expires = value; break;
-                default: throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}");
+                default: throw new ArgumentException($"Unknown option {args[i]} (ClaimsService.Api help lists the options).");
             }
             i++;
         }

@@ -158,7 +158,7 @@ public static class ReconciliationApi
         var caller = Caller.From(http.User);
         if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
         if (UploadFormatOf(http.Request.ContentType) is not { } format)
-            return Problems.Of(415, "unsupported_media_type", "Send the rows as text/csv or application/x-ndjson, in UTF-8.");
+            return Problems.UnsupportedMediaType();
 
         var (start, end) = (from!.Value.Value, to!.Value.Value);
         var count = await store.CountAsync(regionCode!, start, end, ct);

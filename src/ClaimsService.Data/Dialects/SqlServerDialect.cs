@@ -5,7 +5,11 @@ using Microsoft.Data.SqlClient;
 
 namespace ClaimsService.Data.Dialects;
 
-/// <summary>SQL Server: production. Retries are Polly's alone, so SqlClient's own retry logic stays off.</summary>
+/// <summary>
+/// SQL Server: production. Retries are Polly's alone (style.md 8), so SqlClient's own are turned off here: its
+/// reconnection of a broken idle connection and its login retries (<c>ConnectRetryCount=0</c>, whatever the
+/// configured string says) and its configurable retry logic (the none provider on every connection).
+/// </summary>
 public sealed class SqlServerDialect : SqlDialect
 {
     // Deadlock victim, timeouts, Azure SQL / Always On failover and throttling, broken connections.
@@ -17,7 +21,12 @@ public sealed class SqlServerDialect : SqlDialect
 
     public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
 
-    public override DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
+    public override DbConnection CreateConnection(string connectionString) =>
+        new SqlConnection(WithoutRetries(connectionString)) { RetryLogicProvider = SqlConfigurableRetryFactory.CreateNoneRetryProvider() };
+
+    /// <summary>The connection string with SqlClient's connection retries off.</summary>
+    public static string WithoutRetries(string connectionString) =>
+        new SqlConnectionStringBuilder(connectionString) { ConnectRetryCount = 0 }.ConnectionString;
 
     // 2627: unique constraint; 2601: unique index.
     public override bool IsUniqueViolation(Exception exception) =>
@@ -39,6 +48,6 @@ public sealed class SqlServerDialect : SqlDialect
     public override string FirstRows(string orderedSelect) => $"{orderedSelect}\nOFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY";
 
     public override UpgradeEngineBuilder Migrations(string connectionString) =>
-        DeployChanges.To.SqlDatabase(connectionString)
+        DeployChanges.To.SqlDatabase(WithoutRetries(connectionString))
             .WithScriptsEmbeddedInAssembly(typeof(SqlDialect).Assembly, IsOwnScript);
 }

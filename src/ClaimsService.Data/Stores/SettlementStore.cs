@@ -121,11 +121,6 @@ public sealed partial class SettlementStore(Db db)
     private static SettleOutcome Repeat(AdjudicationRow existing, string requestHash) =>
         existing.RequestHash == requestHash ? new SettleOutcome.Replayed(existing) : new SettleOutcome.KeyReused(existing);
 
-    private const string ByKindSql = $"""
-        SELECT {AdjudicationRow.Columns} FROM adjudications
-        WHERE hospital_code = @HospitalCode AND settlement_id = @SettlementId AND kind = @Kind
-        """;
-
     /// <summary>A hospital's settlement and, when it was reversed, its reversal.</summary>
     public Task<(AdjudicationRow? Settlement, AdjudicationRow? Reversal)> FindAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
         db.ReadAsync(async (c, t) =>

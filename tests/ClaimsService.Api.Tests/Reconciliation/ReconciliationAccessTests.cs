@@ -79,8 +79,13 @@ public abstract class ReconciliationAccessTests<TFactory>(TFactory factory) : IC
     {
         var insurer = factory.ClientFor("insurer", null, "450300");
         var url = $"/v1/reconciliation/detail-checks?regionCode=450300&{Period}";
-        await ProblemAsync(await insurer.PostAsync(url, new StringContent("[]", Encoding.UTF8, "application/json")),
+        var json = await ProblemAsync(await insurer.PostAsync(url, new StringContent("[]", Encoding.UTF8, "application/json")),
             HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        // One 415 answer in the service: the detail check's is the one routing gives a JSON endpoint sent text/plain.
+        var shared = await ProblemAsync(await factory.ClientFor("hospital", "H4503000001").PostAsync("/v1/settlements",
+            new StringContent("{}", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        Assert.Equal(shared.GetProperty("title").GetString(), json.GetProperty("title").GetString());
+        Assert.Equal(shared.GetProperty("detail").GetString(), json.GetProperty("detail").GetString());
         await ProblemAsync(await insurer.PostAsync(url, new StringContent("adjudicationId,payout\n", Encoding.Latin1, "text/csv")),
             HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
         var header = await ProblemAsync(await insurer.PostAsync(url, new StringContent("id,amount\nx,1\n", Encoding.UTF8, "text/csv")),

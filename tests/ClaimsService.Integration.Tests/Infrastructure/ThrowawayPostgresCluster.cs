@@ -40,8 +40,36 @@ public sealed class ThrowawayPostgresCluster : IAsyncDisposable
     /// <summary>A fast shutdown: open transactions are rolled back and sessions ended, as in a failover or a restart.</summary>
     public Task StopAsync() => AsPostgresAsync("pg_ctl", "-D", DataFolder, "-m", "fast", "-w", "stop");
 
+    /// <summary>
+    /// Freezes the server without closing anything (a hung host, a stalled disk): SIGSTOP to the postmaster and every
+    /// backend. Connections stay open and new ones are accepted by the kernel, but nothing answers until <see cref="ThawAsync"/>.
+    /// </summary>
+    public Task FreezeAsync() => SignalServerAsync("-STOP");
+
+    public Task ThawAsync() => SignalServerAsync("-CONT");
+
+    private Task SignalServerAsync(string signal)
+    {
+        var postmaster = File.ReadLines(Path.Combine(DataFolder, "postmaster.pid")).First().Trim();
+        var children = Directory.EnumerateDirectories("/proc")
+            .Select(d => Path.Combine(d, "stat"))
+            .Select(f => { try { return File.ReadAllText(f); } catch (IOException) { return null; } catch (UnauthorizedAccessException) { return null; } })
+            .OfType<string>()
+            .Where(stat => stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] == postmaster)
+            .Select(stat => stat[..stat.IndexOf(' ')]);
+        return RunAsync("kill", [signal, postmaster, .. children]);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            await ThawAsync();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            // Not running.
+        }
         try
         {
             await AsPostgresAsync("pg_ctl", "-D", DataFolder, "-m", "immediate", "-w", "stop");

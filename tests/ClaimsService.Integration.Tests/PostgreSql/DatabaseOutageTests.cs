@@ -34,6 +34,19 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     /// <summary>The service on the test's own cluster, with a short connect timeout so an unreachable server is noticed quickly.</summary>
     private sealed class OutageAppFactory(string server) : PostgresAppFactory(server, b => b.Timeout = 2);
 
+    /// <summary>Short timeouts, so a freeze test is quick: 2 s per attempt, 3 s in all (Database:TotalTimeoutSeconds).</summary>
+    private sealed class FreezeAppFactory(string server) : PostgresAppFactory(server, b => b.Timeout = 2)
+    {
+        public const int TotalTimeoutSeconds = 3;
+
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Database:TimeoutSeconds", "2");
+            builder.UseSetting("Database:TotalTimeoutSeconds", TotalTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     private ThrowawayPostgresCluster _cluster = null!;
     private OutageAppFactory _factory = null!;
     private volatile Phase _phase;
@@ -48,6 +61,84 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     {
         await _factory.DisposeAsync();
         await _cluster.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Issue 9: during a 9 s freeze (the server neither answers nor closes anything) requests waited the 9 s for their
+    /// 503. Database:TotalTimeoutSeconds bounds them: each answers 503 database_unavailable within it (plus the
+    /// answer's own way out), and every request the service refused can be sent again once the server is back.
+    /// </summary>
+    [Fact]
+    public async Task RequestsGet503WithinTheTotalTimeoutWhileTheDatabaseIsFrozen()
+    {
+        await using var factory = new FreezeAppFactory(_cluster.ConnectionString);
+        var bound = TimeSpan.FromSeconds(FreezeAppFactory.TotalTimeoutSeconds + 1.5);
+        var hospital = Guilin.HospitalClient(factory);
+        hospital.Timeout = TimeSpan.FromSeconds(60);
+        var insured = Guilin.NewInsuredId();
+        var attempts = new ConcurrentQueue<Attempt>();
+
+        async Task<Attempt> SendAsync(string id)
+        {
+            var sentIn = _phase;
+            var clock = Stopwatch.StartNew();
+            using var response = await hospital.PostAsJsonAsync("/v1/settlements", Guilin.Stay(id, insured, 1000m));
+            var elapsed = clock.Elapsed;
+            var body = await response.Content.ReadAsStringAsync();
+            string? code = null;
+            if (!response.IsSuccessStatusCode && body.StartsWith('{'))
+                code = JsonDocument.Parse(body).RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
+            return new Attempt(id, sentIn, _phase, response.StatusCode, elapsed, response.Content.Headers.ContentType?.MediaType, code,
+                response.Headers.RetryAfter?.ToString());
+        }
+
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.Created, (await SendAsync(Guilin.NewSettlementId("Z"))).Status);
+
+        _phase = Phase.Down;
+        await _cluster.FreezeAsync();
+        var frozen = Stopwatch.StartNew();
+        try
+        {
+            async Task SendWhileFrozenAsync()
+            {
+                while (frozen.Elapsed < TimeSpan.FromSeconds(9) - bound)
+                {
+                    attempts.Enqueue(await SendAsync(Guilin.NewSettlementId("Z")));
+                    await Task.Delay(100);
+                }
+            }
+            await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(SendWhileFrozenAsync)));
+            await Task.Delay(TimeSpan.FromSeconds(9) - frozen.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
+        }
+        finally
+        {
+            await _cluster.ThawAsync();
+            _phase = Phase.Restarted;
+        }
+
+        var during = attempts.ToList();
+        var summary = string.Join(", ", during.Select(a => $"{(int)a.Status} {a.Elapsed.TotalMilliseconds:0} ms"));
+        Assert.True(during.Count >= 2, $"Too few requests during the freeze: {summary}");
+        Assert.All(during, a =>
+        {
+            Assert.True(a.Elapsed < bound, $"A request during the freeze took {a.Elapsed.TotalMilliseconds:0} ms (bound {bound.TotalSeconds} s): {summary}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, a.Status);
+            Assert.Equal("application/problem+json", a.ContentType);
+            Assert.Equal("database_unavailable", a.Code);
+            Assert.False(string.IsNullOrEmpty(a.RetryAfter), "503 without Retry-After");
+        });
+
+        // Back: the same service finds the database again, and a refused settlement sent again is settled once.
+        var back = Stopwatch.StartNew();
+        foreach (var refused in during)
+        {
+            Attempt again;
+            while ((again = await SendAsync(refused.Id)).Status == HttpStatusCode.ServiceUnavailable && back.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(250);
+            Assert.Contains(again.Status, new[] { HttpStatusCode.Created, HttpStatusCode.OK });
+        }
+        var ledger = await Guilin.LedgerAsync(hospital, insured);
+        Assert.Equal(Guilin.SingleShotPayout(factory, 1000m * (5 + during.Count)), ledger.GetProperty("paidToDate").GetDecimal());
     }
 
     [Fact]
