@@ -64,7 +64,7 @@ public static class AuditApi
             _ when regionCode.EndsWith("0000", StringComparison.Ordinal) => (regionCode[..2] + "0000", regionCode[..2] + "9999"),
             _ => (regionCode, regionCode),
         };
-        var rows = await store.PageAsync(new AuditQuery(regionFrom, regionTo,
+        var rows = await store.PageAsync(new AuditQuery(regionCode is null ? 1 : 0, regionFrom, regionTo,
             BusinessDay.StartUtc(fromDay ?? new DateOnly(1900, 1, 1)), BusinessDay.StartUtc((toDay ?? new DateOnly(9998, 12, 31)).AddDays(1)),
             settlementId, hospitalCode, kind, outcome, after, pageSize + 1), ct);
         var page = rows.Take(pageSize).Select(AuditEntryResponse.Of).ToList();

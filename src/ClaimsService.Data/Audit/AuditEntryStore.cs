@@ -33,8 +33,11 @@ public sealed class AuditEntryRow
         """;
 }
 
-/// <summary>What an audit read asks for: optional filters; the region as an inclusive range of codes (a province covers its prefectures).</summary>
-public sealed record AuditQuery(string RegionFrom, string RegionTo, DateTime FromUtc, DateTime ToUtc, string? SettlementId, string? HospitalCode,
+/// <summary>
+/// What an audit read asks for: optional filters; the region as an inclusive range of codes (a province covers its prefectures),
+/// or every entry, including any without a region, when <see cref="AllRegions"/> is 1 (an admin asking for no region).
+/// </summary>
+public sealed record AuditQuery(int AllRegions, string RegionFrom, string RegionTo, DateTime FromUtc, DateTime ToUtc, string? SettlementId, string? HospitalCode,
     string? Kind, string? Outcome, long After, int Limit);
 
 /// <summary>Reads of the audit log in the order of its sequence (audit_log.id), for auditors.</summary>
@@ -43,7 +46,7 @@ public sealed class AuditEntryStore(Db db)
     private const string PageSql = $"""
         SELECT {AuditEntryRow.Columns}, a.insured_id AS adjudication_insured_id
         FROM audit_log l LEFT JOIN adjudications a ON a.id = l.adjudication_id
-        WHERE l.id > @After AND l.region_code >= @RegionFrom AND l.region_code <= @RegionTo
+        WHERE l.id > @After AND (@AllRegions = 1 OR (l.region_code >= @RegionFrom AND l.region_code <= @RegionTo))
           AND l.recorded_at >= @FromUtc AND l.recorded_at < @ToUtc
           AND (@SettlementId IS NULL OR l.settlement_id = @SettlementId)
           AND (@HospitalCode IS NULL OR l.hospital_code = @HospitalCode)
