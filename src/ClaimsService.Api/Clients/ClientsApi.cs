@@ -18,7 +18,8 @@ public static partial class ClientsApi
         group.MapGet("/", List).WithName("ListClients")
             .WithSummary("Every API client: role, scope, created, expires, last used (to within a minute), revoked. Never a key or its hash.");
         group.MapPost("/{id}/revocation", Revoke).WithName("RevokeClient")
-            .WithSummary("Revoke a client's key: refused (401) by every instance within 5 s. Revoking twice keeps the first revocation.");
+            .WithSummary("Revoke a client's key: refused (401) by every instance within 5 s. Revoking twice keeps the first revocation.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
