@@ -54,7 +54,7 @@ internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions>
     /// <summary>Well inside the 5 s within which a revocation must reach every instance; one lookup per key per period is cheap.</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
 
-    private sealed record CachedKey(ApiClientRow Client, AuthenticationTicket Ticket);
+    private sealed record CachedKey(ApiClientRow Client, ClaimsPrincipal Principal);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -68,13 +68,14 @@ internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions>
             var client = await clients.FindByKeyAsync(key, Context.RequestAborted);
             if (client is null) return AuthenticateResult.Fail("Unknown or revoked key.");
             // Only known keys are cached: unknown ones must not fill memory.
-            cached = new CachedKey(client, new AuthenticationTicket(PrincipalOf(client), SchemeName));
+            cached = new CachedKey(client, PrincipalOf(client));
             cache.Set(hash, cached, CacheFor);
         }
         var now = time.GetUtcNow().UtcDateTime;
         if (cached!.Client.IsExpiredAt(now)) return AuthenticateResult.Fail("Expired key.");
         usage.Record(cached.Client.Id, Instants.Stored(now));
-        return AuthenticateResult.Success(cached.Ticket);
+        // The principal is shared by the key's requests (nothing here transforms it); the ticket, whose properties are mutable, is not.
+        return AuthenticateResult.Success(new AuthenticationTicket(cached.Principal, SchemeName));
     }
 
     private static ClaimsPrincipal PrincipalOf(ApiClientRow client)

@@ -12,7 +12,7 @@ public sealed class ApiKeyUsage
     private ConcurrentDictionary<string, DateTime> _seen = new();
 
     public void Record(string clientId, DateTime utcNow) =>
-        _seen.AddOrUpdate(clientId, utcNow, (_, before) => utcNow > before ? utcNow : before);
+        _seen.AddOrUpdate(clientId, static (_, now) => now, static (_, before, now) => now > before ? now : before, utcNow);
 
     /// <summary>Takes what was recorded since the last call.</summary>
     public IReadOnlyCollection<(string Id, DateTime LastUsedAt)> Drain() =>

@@ -55,7 +55,11 @@ public sealed class AuditEntryStore(Db db)
         ORDER BY l.id
         """;
 
-    /// <summary>The first <see cref="AuditQuery.Limit"/> entries after <see cref="AuditQuery.After"/> (keyset paging on the sequence).</summary>
+    /// <summary>
+    /// The first <see cref="AuditQuery.Limit"/> entries after <see cref="AuditQuery.After"/> (keyset paging on the sequence).
+    /// A page read while adjudications commit can miss an entry whose sequence was handed out earlier but committed later (see
+    /// AuditSealer); the sealed prefix is final, so a reader who stops at the latest seal's sequence reads each entry once.
+    /// </summary>
     public Task<IReadOnlyList<AuditEntryRow>> PageAsync(AuditQuery query, CancellationToken ct) =>
         db.ReadAsync(async (c, t) =>
         {
