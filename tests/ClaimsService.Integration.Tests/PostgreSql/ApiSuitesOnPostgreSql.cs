@@ -24,3 +24,6 @@ public sealed class PostgresPerStayPricingApiTests(PostgresAppFactory factory) :
 public sealed class PostgresRegistryLifecycleApiTests(PostgresAppFactory factory) : RegistryLifecycleApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresRegistryImportTests(PostgresAppFactory factory) : RegistryImportTests<PostgresAppFactory>(factory);
 public sealed class PostgresCategoriesApiTests(PostgresAppFactory factory) : CategoriesApiTests<PostgresAppFactory>(factory);
+public sealed class PostgresKeyLifecycleTests(PostgresAppFactory factory) : KeyLifecycleTests<PostgresAppFactory>(factory);
+public sealed class PostgresAuditEntriesTests(PostgresAppFactory factory) : AuditEntriesTests<PostgresAppFactory>(factory);
+public sealed class PostgresAuditSealTests : AuditSealTests<PostgresAppFactory>;
