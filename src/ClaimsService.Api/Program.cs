@@ -1,4 +1,6 @@
+using ClaimsService.Api.Audit;
 using ClaimsService.Api.Categories;
+using ClaimsService.Api.Clients;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Api.Ledgers;
 using ClaimsService.Api.Ops;
@@ -30,6 +32,8 @@ app.MapRegistryApi();
 app.MapSettlementsApi();
 app.MapLedgersApi();
 app.MapReconciliationApi();
+app.MapClientsApi();
+app.MapAuditApi();
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();
