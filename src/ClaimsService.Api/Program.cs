@@ -1,4 +1,5 @@
 using ClaimsService.Api.Audit;
+using ClaimsService.Api.Categories;
 using ClaimsService.Api.Clients;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Api.Ledgers;
@@ -25,6 +26,7 @@ app.MapHealthApi();
 app.MapClaimsTelemetry();
 app.MapOpsApi();
 app.MapDashboard();
+app.MapCategoriesApi();
 app.MapParametersApi();
 app.MapRegistryApi();
 app.MapSettlementsApi();

@@ -68,6 +68,7 @@ public static class ServiceSetup
         services.AddSingleton<Db>();
         services.AddSingleton<ParameterSetStore>();
         services.AddSingleton<RegistryStore>();
+        services.AddSingleton<CategoryStore>();
         services.AddSingleton<SettlementStore>();
         services.AddSingleton<AuditStore>();
         services.AddSingleton<ApiClientStore>();
