@@ -9,6 +9,9 @@ namespace ClaimsService.Data.Stores;
 public sealed record PersonYearKey(string RegionCode, string InsuredId, int PolicyYear)
 {
     public string ProvinceCode => Resolution.ProvinceOf(RegionCode);
+
+    /// <summary>Never the whole resident ID (style.md 9).</summary>
+    public override string ToString() => $"{RegionCode}/{ResidentId.Mask(InsuredId)}/{PolicyYear}";
 }
 
 /// <summary>
