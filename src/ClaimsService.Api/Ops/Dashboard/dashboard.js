@@ -36,14 +36,15 @@
     'this instance only (database unreachable)': '仅本实例（数据库不可达）', 'Database': '数据库', 'unreachable': '不可达', 'Circuit': '熔断器',
   };
   const t = (text) => (LANG === 'zh-CN' && ZH[text] != null ? ZH[text] : text);
-  const periodLabel = (p) => t({ today: 'period.today', month: 'period.month', year: 'period.year' }[p]) || p;
   const EN_PERIOD = { today: 'Today', month: 'Month to date', year: 'Policy year' };
+  const periodLabel = (p) => (LANG === 'zh-CN' ? ZH[`period.${p}`] : EN_PERIOD[p]) || p;
 
   const $ = (selector) => document.querySelector(selector);
   const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const money = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY', maximumFractionDigits: 2 });
-  const moneyShort = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY', notation: 'compact', maximumFractionDigits: 1 });
+  const moneyShort = new Intl.NumberFormat(LANG === 'zh-CN' ? 'zh-CN' : 'en-US',
+    { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol', notation: 'compact', maximumFractionDigits: 1 });
   const integer = new Intl.NumberFormat('en-US');
   const percent = (x) => `${(x * 100).toFixed(x > 0 && x < 0.1 ? 2 : 1)}%`;
   const ms = (x) => (x == null ? '–' : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
@@ -313,13 +314,13 @@
   }
 
   function renderOutcomes(a) {
-    const t = a ? a.totals : { settled: 0, reversed: 0, adjusted: 0, previewed: 0, rejected: 0 };
+    const n = a ? a.totals : { settled: 0, reversed: 0, adjusted: 0, previewed: 0, rejected: 0 };
     chart('chart-outcomes', {
       type: 'doughnut',
       data: {
         labels: ['Settled', 'Reversed', 'Adjusted', 'Previewed', 'Rejected'].map(t),
         datasets: [{
-          data: [t.settled, t.reversed, t.adjusted, t.previewed, t.rejected],
+          data: [n.settled, n.reversed, n.adjusted, n.previewed, n.rejected],
           backgroundColor: [colours.settled, colours.reversed, colours.adjusted, colours.previewed, colours.rejected],
           borderColor: colours.card, borderWidth: 2,
         }],
@@ -498,7 +499,6 @@
     takeKeyFromUrl();
     applyLanguage();
     choosePeriod(period);
-    byTestId('refresh').textContent = t('every 5 s');
     refresh();
   }
 
