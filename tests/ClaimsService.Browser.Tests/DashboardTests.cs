@@ -34,7 +34,7 @@ public sealed class DashboardTests(OpsAppFactory factory) : IClassFixture<OpsApp
 
         await page.GotoAsync(new Uri(factory.BaseAddress, $"/dashboard?key={Uri.EscapeDataString(key)}").ToString());
         await page.WaitForSelectorAsync("body[data-state=ready]", new() { Timeout = 15_000 });
-        await page.WaitForFunctionAsync($"() => Object.keys(window.claimsDashboard.charts).length === {Layout.Charts}");
+        await page.WaitForFunctionAsync(Layout.ChartsSettled);
         await page.WaitForTimeoutAsync(400); // let the first animation settle for the screenshot
 
         // The key was taken from the address once and kept in this tab only.
@@ -122,7 +122,7 @@ public sealed class DashboardTests(OpsAppFactory factory) : IClassFixture<OpsApp
                 var query = lang == "en" ? "" : "&lang=zh-CN";
                 await page.GotoAsync(new Uri(factory.BaseAddress, $"/dashboard?key={Uri.EscapeDataString(key)}&period=year{query}").ToString());
                 await page.WaitForSelectorAsync("body[data-state=ready]", new() { Timeout = 15_000 });
-                await page.WaitForFunctionAsync($"() => Object.keys(window.claimsDashboard.charts).length === {Layout.Charts}");
+                await page.WaitForFunctionAsync(Layout.ChartsSettled);
                 await page.WaitForTimeoutAsync(400);
                 await Chromium.ScreenshotAsync(page, $"dashboard-{lang}-{width}.png");
                 Assert.Equal(lang, await page.GetAttributeAsync("html", "lang"));

@@ -105,7 +105,7 @@ public sealed class FleetDashboardTests : IAsyncLifetime
             page.PageError += (_, e) => errors.Add(e);
             await page.GotoAsync(new Uri(_a.BaseAddress, $"/dashboard?key={Uri.EscapeDataString(key)}").ToString());
             await page.WaitForSelectorAsync("body[data-state=ready]", new() { Timeout = 15_000 });
-            await page.WaitForFunctionAsync($"() => Object.keys(window.claimsDashboard.charts).length === {Layout.Charts}");
+            await page.WaitForFunctionAsync(Layout.ChartsSettled);
             await page.WaitForTimeoutAsync(400);
             await Chromium.ScreenshotAsync(page, $"fleet-dashboard-{width}.png");
             Assert.Equal("2", await page.GetAttributeAsync("[data-testid=instances-pill]", "data-value"));

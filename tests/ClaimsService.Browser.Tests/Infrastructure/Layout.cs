@@ -6,6 +6,12 @@ public static class Layout
     /// <summary>Charts the dashboard draws once it has a summary.</summary>
     public const int Charts = 8;
 
+    /// <summary>Every chart drawn and none still animating (Chart.js's animator), so a screenshot shows the whole picture.</summary>
+    public static readonly string ChartsSettled = $$"""
+        () => Object.keys(window.claimsDashboard.charts).length === {{Charts}}
+          && !Object.values(window.claimsDashboard.charts).some((c) => Chart.animator && Chart.animator.running(c))
+        """;
+
     /// <summary>
     /// Every text box whose content is wider than the box (cut, or spilling over its neighbour), every figure box that
     /// leaves its card or the page, and every pair of overlapping figure boxes: one line each, none when the layout holds.
