@@ -180,7 +180,7 @@ public sealed class DashboardTests(OpsAppFactory factory) : IClassFixture<OpsApp
 
     private async Task<IPage> NewPageAsync(int width = 1600)
     {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 1000 } });
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 1000 }, ReducedMotion = ReducedMotion.Reduce });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);

@@ -99,7 +99,7 @@ public sealed class FleetDashboardTests : IAsyncLifetime
         // In the browser, on instance A.
         foreach (var width in new[] { 1400, 1024 })
         {
-            var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 1000 } });
+            var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 1000 }, ReducedMotion = ReducedMotion.Reduce });
             var page = await context.NewPageAsync();
             var errors = new List<string>();
             page.PageError += (_, e) => errors.Add(e);

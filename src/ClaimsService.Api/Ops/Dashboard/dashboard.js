@@ -39,6 +39,9 @@
   const EN_PERIOD = { today: 'Today', month: 'Month to date', year: 'Policy year' };
   const periodLabel = (p) => (LANG === 'zh-CN' ? ZH[`period.${p}`] : EN_PERIOD[p]) || p;
 
+  // No chart animation for those who asked the system for less motion (and for screenshots).
+  const motion = window.matchMedia('(prefers-reduced-motion: reduce)').matches ? false : { duration: 250 };
+
   const $ = (selector) => document.querySelector(selector);
   const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -285,7 +288,7 @@
   const base = () => ({
     responsive: true,
     maintainAspectRatio: false,
-    animation: { duration: 250 },
+    animation: motion,
     plugins: { legend: { labels: { color: colours.text, boxWidth: 12, boxHeight: 12 } }, tooltip: { mode: 'index', intersect: false } },
     scales: {
       x: { ticks: { color: colours.muted, maxRotation: 0, autoSkipPadding: 12 }, grid: { color: colours.grid } },
@@ -325,7 +328,7 @@
           borderColor: colours.card, borderWidth: 2,
         }],
       },
-      options: { responsive: true, maintainAspectRatio: false, cutout: '62%', animation: { duration: 250 },
+      options: { responsive: true, maintainAspectRatio: false, cutout: '62%', animation: motion,
         plugins: { legend: { position: 'right', labels: { color: colours.text, boxWidth: 12, boxHeight: 12 } } } },
     });
   }
