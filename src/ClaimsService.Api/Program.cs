@@ -1,3 +1,5 @@
+using ClaimsService.Api.Audit;
+using ClaimsService.Api.Clients;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Api.Ledgers;
 using ClaimsService.Api.Ops;
@@ -28,6 +30,8 @@ app.MapRegistryApi();
 app.MapSettlementsApi();
 app.MapLedgersApi();
 app.MapReconciliationApi();
+app.MapClientsApi();
+app.MapAuditApi();
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

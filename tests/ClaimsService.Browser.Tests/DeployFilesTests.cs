@@ -141,6 +141,24 @@ public sealed class DeployFilesTests
             Assert.True(dashboard.Contains(name.Replace('.', '_'), StringComparison.Ordinal), $"no Grafana panel queries {name.Replace('.', '_')}");
     }
 
+    [Fact]
+    public void EveryServiceSettingOfTheConfigMapIsAnOptionTheServiceBinds()
+    {
+        var sections = new Dictionary<string, Type>
+        {
+            [ClaimsService.Data.DatabaseOptions.Section] = typeof(ClaimsService.Data.DatabaseOptions),
+            [ClaimsService.Api.Audit.AuditOptions.Section] = typeof(ClaimsService.Api.Audit.AuditOptions),
+            [ClaimsService.Api.Ops.OpsOptions.Section] = typeof(ClaimsService.Api.Ops.OpsOptions),
+        };
+        var keys = Map(Root("k8s/configmap.yaml"), "data").Children.Keys.Select(k => k.ToString()).ToList();
+        Assert.Contains("Audit__SealIntervalSeconds", keys);
+        foreach (var key in keys.Where(k => sections.ContainsKey(k.Split("__")[0])))
+        {
+            var (section, name) = (key.Split("__")[0], key.Split("__")[1]);
+            Assert.True(sections[section].GetProperty(name) is not null, $"{key} is not an option of {sections[section].Name}");
+        }
+    }
+
     private static List<YamlDocument> Load(string file)
     {
         var stream = new YamlStream();
