@@ -16,12 +16,14 @@ public sealed class ClaimsMetrics
     public const string Duration = "claims.adjudication.duration";
     public const string Payout = "claims.payout.cny";
     public const string CacheRefreshes = "claims.parameter_cache.refreshes";
+    public const string Adjustments = "claims.adjustments";
     public const string CircuitState = "claims.database.circuit_state";
 
     private readonly Counter<long> _adjudications;
     private readonly Histogram<double> _duration;
     private readonly Counter<double> _payout;
     private readonly Counter<long> _refreshes;
+    private readonly Counter<long> _adjustments;
 
     public ClaimsMetrics(IMeterFactory meters, CircuitBreakerStateProvider circuit)
     {
@@ -35,6 +37,8 @@ public sealed class ClaimsMetrics
             "Payout amounts in CNY by kind (settlement, reversal, adjustment), region and direction (paid, recovered).");
         _refreshes = meter.CreateCounter<long>(CacheRefreshes, "{refresh}",
             "Parameter-set cache refresh attempts by result (reloaded, unchanged, failed).");
+        _adjustments = meter.CreateCounter<long>(Adjustments, "{adjustment}",
+            "Adjustments written, by region, source (reversal, run) and direction (top_up 补付, recovery 追回).");
         meter.CreateObservableGauge(CircuitState, () => (int)circuit.CircuitState, "{state}",
             "The claims-db circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.");
     }
@@ -50,6 +54,14 @@ public sealed class ClaimsMetrics
     {
         if (amount == 0) return;
         _payout.Add((double)Math.Abs(amount), new TagList { { "kind", kind }, { "region", region }, { "direction", amount > 0 ? "paid" : "recovered" } });
+    }
+
+    /// <summary>One adjustment: a top-up (补付, positive) or a recovery (追回, negative), counted apart.</summary>
+    public void Adjusted(string region, string source, decimal difference)
+    {
+        if (difference == 0) return;
+        _adjustments.Add(1, new TagList { { "region", region }, { "source", source }, { "direction", difference > 0 ? "top_up" : "recovery" } });
+        PaidOut("adjustment", region, difference);
     }
 
     public void CacheRefreshed(string result) => _refreshes.Add(1, new KeyValuePair<string, object?>("result", result));
