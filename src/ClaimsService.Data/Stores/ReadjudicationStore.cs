@@ -109,11 +109,9 @@ public sealed class ReadjudicationStore(Db db)
         ORDER BY l.insured_id
         """;
 
-    private readonly string _pendingPageSql = db.Dialect.FirstRows(PendingSql);
-
     /// <summary>The next page of insured persons of the region-year still to do for this run (a dry run passes an id no run has).</summary>
     public Task<List<string>> PendingAsync(string runId, string regionCode, int policyYear, string after, int limit, CancellationToken ct) =>
-        db.ReadAsync(async (c, t) => (await c.QueryAsync<string>(new CommandDefinition(_pendingPageSql,
+        db.ReadAsync(async (c, t) => (await c.QueryAsync<string>(new CommandDefinition(db.Dialect.FirstRows(PendingSql),
             new { RunId = runId, RegionCode = regionCode, PolicyYear = policyYear, After = after, Limit = limit }, cancellationToken: t))).AsList(), ct);
 
     private const string HasLedgerSql = "SELECT COUNT(*) FROM ledgers WHERE region_code = @RegionCode AND policy_year = @PolicyYear AND insured_id = @InsuredId";
