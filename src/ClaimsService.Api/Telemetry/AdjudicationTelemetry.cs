@@ -73,7 +73,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
                 if (!replayed && kind != Kinds.Preview)
                 {
                     metrics.PaidOut(kind, region, response.Payout);
-                    foreach (var adjustment in response.Adjustments ?? []) metrics.PaidOut(Kinds.Adjustment, region, adjustment.Payout);
+                    foreach (var adjustment in response.Adjustments ?? []) metrics.Adjusted(region, "reversal", adjustment.Payout);
                 }
                 LogAdjudicated(logger, kind, outcome, settlementId, hospital, response.RegionCode, response.Payout, response.Category,
                     response.ParameterSet.Id, response.ParameterSet.Version, response.Adjustments?.Count ?? 0, ms);

@@ -18,6 +18,8 @@ public sealed record Adjudication(
     public string? ReversedById { get; init; }
     /// <summary>Settlement: the fingerprint of the body it was settled with (a replay's body must match it).</summary>
     public string? RequestHash { get; init; }
+    /// <summary>Adjustment: the re-adjudication run that wrote it.</summary>
+    public string? RunId { get; init; }
 
     /// <summary>
     /// What may reach a log (Polly logs a pipeline's result): kind, id and payout, never the insured person, nor the
@@ -35,5 +37,6 @@ public sealed record Adjudication(
         RelatedId = r.RelatedId,
         ReversedById = r.ReversedById,
         RequestHash = r.RequestHash,
+        RunId = r.RunId,
     };
 }

@@ -11,7 +11,7 @@ public sealed record NewStay(string HospitalCode, string SettlementId, DateOnly 
 /// stays, each with its set, candidates, costs and what it has been paid) and the rows behind it. It maps a plan of the
 /// domain onto the rows to append.
 /// </summary>
-public sealed class PersonYear
+public sealed partial class PersonYear
 {
     private readonly Dictionary<string, AdjudicationRow> _rowsById;
 
@@ -40,7 +40,9 @@ public sealed class PersonYear
             {
                 var adjusted = adjustments[(r.HospitalCode, r.SettlementId)].ToList();
                 var last = adjusted.LastOrDefault() ?? r;
-                return new ActiveStay(r.Id, CostsOf(r), setsById[r.ParameterSetId], CandidatesOf(last), r.ReferredOutOfRegion,
+                // A run's set and candidates, once one re-priced the stay, stand until the next run (api.md "Re-adjudication runs").
+                var candidates = r.RepricedCandidates is { } repriced ? PersonCategories.Split(repriced) : CandidatesOf(last);
+                return new ActiveStay(r.Id, CostsOf(r), setsById[r.RepricedParameterSetId ?? r.ParameterSetId], candidates, r.ReferredOutOfRegion,
                     PersonCategory.Parse(last.Category), Money.FromFen(r.PayoutFen + adjusted.Sum(a => a.PayoutFen)));
             })
             .ToList();
@@ -67,7 +69,7 @@ public sealed class PersonYear
     /// The rows a plan appends, in order, numbered on from the ledger's version. A settlement takes its id from the plan and
     /// its hospital facts from <paramref name="newStay"/>; a reversal and its adjustments take theirs from the stays' rows.
     /// </summary>
-    internal IReadOnlyList<AdjudicationRow> RowsOf(AdjudicationPlan plan, NewStay? newStay, DateTime now)
+    internal IReadOnlyList<AdjudicationRow> RowsOf(AdjudicationPlan plan, NewStay? newStay, DateTime now, string? runId = null)
     {
         var rows = new List<AdjudicationRow>(plan.Entries.Count);
         string? reversalId = null;
@@ -79,6 +81,7 @@ public sealed class PersonYear
                 EntryKind.Settlement => Settlement(entry, plan.StaysAfter.Single(s => s.AdjudicationId == entry.StayId),
                     newStay ?? throw new ArgumentNullException(nameof(newStay))),
                 EntryKind.Reversal => Reversal(entry, Row(entry.StayId), now),
+                EntryKind.Adjustment when runId is not null => RunAdjustment(entry, Row(entry.StayId), runId, now),
                 EntryKind.Adjustment => Adjustment(entry, Row(entry.StayId), reversalId ?? throw new InvalidOperationException("An adjustment without a reversal."), now),
                 _ => throw new ArgumentOutOfRangeException(nameof(plan)),
             };

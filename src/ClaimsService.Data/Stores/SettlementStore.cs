@@ -23,6 +23,7 @@ internal static class Keys
     public static string Settlement(string hospital, string settlementId) => Join('S', hospital, settlementId);
     public static string Reversal(string hospital, string settlementId) => Join('R', hospital, settlementId);
     public static string Adjustment(string reversalId, string settlementAdjudicationId) => Join('A', reversalId, settlementAdjudicationId);
+    public static string RunAdjustment(string runId, string settlementAdjudicationId) => Join('J', runId, settlementAdjudicationId);
 
     private static string Join(char kind, string first, string second) => $"{kind}|{Escape(first)}|{Escape(second)}";
 
@@ -51,7 +52,10 @@ public sealed class SettlementStore(Db db)
     internal const string PersonYearSetsSql = """
         SELECT definition FROM parameter_sets
         WHERE id IN (SELECT parameter_set_id FROM adjudications
-                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear)
+                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
+                     UNION SELECT repriced_parameter_set_id FROM adjudications
+                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
+                       AND repriced_parameter_set_id IS NOT NULL)
         """;
 
     // What a unit of work reads under the lock, in one round trip: the ledger row, created when missing and locked (dialect),
