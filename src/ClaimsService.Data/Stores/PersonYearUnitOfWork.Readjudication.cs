@@ -8,26 +8,27 @@ public sealed record RunReads(bool AlreadyDone, PersonYear PersonYear, IReadOnly
 
 public sealed partial class PersonYearUnitOfWork
 {
-    private const string DoneSql = """
+    internal const string DoneSql = """
         SELECT COUNT(*) FROM readjudication_person_years
         WHERE run_id = @RunId AND region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
         """;
 
-    /// <summary>Locks the person-year's ledger row (settlements and reversals of it wait) and reads it for a run.</summary>
+    /// <summary>
+    /// Locks the person-year's ledger row (settlements and reversals of it wait) and reads it for a run, with whether this run
+    /// already did it: one round trip, the lock first.
+    /// </summary>
     public async Task<RunReads> LockForRunAsync(PersonYearKey key, string runId, DateTime now, CancellationToken ct)
     {
-        RunReads reads;
-        await using (var grid = await _connection.QueryMultipleAsync(new CommandDefinition(_lockedReads,
-            SettlementStore.Args(key, now, Keys.RunAdjustment(runId, "")), _transaction, cancellationToken: ct)))
+        await using var grid = await _connection.QueryMultipleAsync(new CommandDefinition(_runReads, new
         {
-            var ledger = await grid.ReadSingleAsync<LedgerRow>();
-            await grid.ReadSingleOrDefaultAsync<AdjudicationRow>();
-            var registry = await RegistryStore.ReadForPersonAsync(grid);
-            reads = new RunReads(false, await SettlementStore.ReadPersonYearAsync(key, ledger, grid), registry);
-        }
-        var done = await _connection.ExecuteScalarAsync<long>(new CommandDefinition(DoneSql,
-            new { RunId = runId, key.RegionCode, key.InsuredId, key.PolicyYear }, _transaction, cancellationToken: ct));
-        return reads with { AlreadyDone = done > 0 };
+            key.RegionCode, key.InsuredId, key.PolicyYear, key.ProvinceCode, Now = now, Key = Keys.RunAdjustment(runId, ""), RunId = runId,
+        }, _transaction, cancellationToken: ct));
+        var ledger = await grid.ReadSingleAsync<LedgerRow>();
+        await grid.ReadSingleOrDefaultAsync<AdjudicationRow>();
+        var registry = await RegistryStore.ReadForPersonAsync(grid);
+        var personYear = await SettlementStore.ReadPersonYearAsync(key, ledger, grid);
+        var done = await grid.ReadSingleAsync<long>();
+        return new RunReads(done > 0, personYear, registry);
     }
 
     private const string RepricedSql = "UPDATE adjudications SET repriced_parameter_set_id = @SetId, repriced_candidates = @Candidates WHERE id = @Id";

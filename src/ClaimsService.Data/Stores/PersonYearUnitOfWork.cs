@@ -26,12 +26,14 @@ public sealed record AuditContext(string Caller, string InputsJson, string? Trac
 public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
 {
     private readonly string _lockedReads;
+    private readonly string _runReads;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
 
-    internal PersonYearUnitOfWork(string lockedReads, DbConnection connection, DbTransaction transaction)
+    internal PersonYearUnitOfWork(string lockedReads, string runReads, DbConnection connection, DbTransaction transaction)
     {
         _lockedReads = lockedReads;
+        _runReads = runReads;
         _connection = connection;
         _transaction = transaction;
     }
