@@ -159,8 +159,7 @@ public static class ReconciliationApi
         var (start, end) = (from!.Value.Value, to!.Value.Value);
         var count = await store.CountAsync(regionCode!, start, end, ct);
         if (count > DetailCheck.MaxServiceRows)
-            return Problems.Of(422, "period_too_large", "The period has too many adjudications for one detail check.",
-                $"{count} adjudications; at most {DetailCheck.MaxServiceRows}. Check the period in parts.");
+            return Problems.Of(422, ProblemCodes.PeriodTooLarge, count, DetailCheck.MaxServiceRows);
         var check = await DetailCheck.LoadAsync(store, regionCode!, start, end, count, ct);
         http.Response.RegisterForDisposeAsync(check);
         var upload = new UploadReader(format, check);
@@ -198,7 +197,7 @@ public static class ReconciliationApi
     }
 
     public static ProblemHttpResult OutOfScope(string regionCode) =>
-        Problems.Of(403, "region_out_of_scope", "This key does not cover the region.", $"Region {regionCode} is not among the key's contracted regions.");
+        Problems.Of(403, ProblemCodes.RegionOutOfScope, regionCode);
 
     /// <summary>Lifts the 1 MiB body limit for one endpoint (Kestrel's, applied by routing, and ServiceSetup's early check).</summary>
     private sealed class NoRequestSizeLimit : IRequestSizeLimitMetadata

@@ -13,7 +13,7 @@ public abstract record Adjudicated
     public sealed record Settled(AdjudicationRow Row, bool Replayed) : Adjudicated;
     public sealed record Previewed(SettlementResponse Response) : Adjudicated;
     /// <summary>A business rejection (e.g. no parameters in force), audited.</summary>
-    public sealed record Rejected(int Status, string Code, string Title, string Detail) : Adjudicated;
+    public sealed record Rejected(int Status, string Code, params object?[] Args) : Adjudicated;
 }
 
 /// <summary>
@@ -38,10 +38,8 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         {
             SettleOutcome.Created c => new Adjudicated.Settled(c.Row, Replayed: false),
             SettleOutcome.Replayed r => new Adjudicated.Settled(r.Row, Replayed: true),
-            SettleOutcome.KeyReused => new Adjudicated.Rejected(422, "idempotency_key_reused", "This settlementId was already used with a different body.",
-                "Send the original body to read the first answer, or use a new settlementId."),
-            SettleOutcome.InFlight => new Adjudicated.Rejected(409, "settlement_in_flight", "This settlement is being processed right now.",
-                "Retry the same request shortly to read its answer."),
+            SettleOutcome.KeyReused => new Adjudicated.Rejected(422, ProblemCodes.IdempotencyKeyReused),
+            SettleOutcome.InFlight => new Adjudicated.Rejected(409, ProblemCodes.SettlementInFlight),
             _ => throw new UnreachableException(),
         };
     }
@@ -81,10 +79,8 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         if (set is null)
         {
             var rejection = parameters.Knows(request.RegionCode)
-                ? new Adjudicated.Rejected(422, "no_parameters_in_force", "No parameter set is in force for this region on the discharge date.",
-                    $"Region {request.RegionCode} has no parameter set effective on {request.DischargeDate:yyyy-MM-dd}.")
-                : new Adjudicated.Rejected(422, "unknown_region", "No parameter set exists for this region or its province.",
-                    $"Region {request.RegionCode} is not configured.");
+                ? new Adjudicated.Rejected(422, ProblemCodes.NoParametersInForce, request.RegionCode, request.DischargeDate)
+                : new Adjudicated.Rejected(422, ProblemCodes.UnknownRegion, request.RegionCode);
             await audit.AppendAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
             return (null!, rejection);
         }

@@ -45,7 +45,7 @@ public static class SettlementsApi
             case Adjudicated.Settled s:
                 return TypedResults.Created($"/v1/settlements/{Uri.EscapeDataString(s.Row.SettlementId)}", SettlementResponse.From(s.Row));
             case Adjudicated.Rejected r:
-                return Problems.Of(r.Status, r.Code, r.Title, r.Detail);
+                return Problems.Of(r.Status, r.Code, r.Args);
             default:
                 throw new UnreachableException();
         }
@@ -59,7 +59,7 @@ public static class SettlementsApi
         return await service.PreviewAsync(valid, Caller.From(http.User), ct) switch
         {
             Adjudicated.Previewed p => TypedResults.Ok(p.Response),
-            Adjudicated.Rejected r => Problems.Of(r.Status, r.Code, r.Title, r.Detail),
+            Adjudicated.Rejected r => Problems.Of(r.Status, r.Code, r.Args),
             _ => throw new UnreachableException(),
         };
     }
@@ -99,5 +99,5 @@ public static class SettlementsApi
         SettlementResponse.From(reversal) with { Adjustments = adjustments.Select(SettlementResponse.From).ToList() };
 
     private static ProblemHttpResult NotFound(string settlementId) =>
-        Problems.Of(404, "settlement_not_found", "No settlement of this hospital has this id.", $"settlementId {settlementId}");
+        Problems.Of(404, ProblemCodes.SettlementNotFound, settlementId);
 }
