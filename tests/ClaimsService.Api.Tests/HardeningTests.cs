@@ -163,9 +163,8 @@ public abstract class HardeningTests<TFactory>(TFactory factory) : IClassFixture
     public async Task AnAmountThatIsNotAWholeNumberOfFenIsRefused(string amount)
     {
         var body = Settlement();
-        var json = body.ToJson().ToJsonString().Replace("\"inPolicyCost\":80000", $"\"inPolicyCost\":{amount}", StringComparison.Ordinal);
 
-        await (await _hospital.PostRawAsync("/v1/settlements", json)).ShouldBeValidationProblemAsync("inPolicyCost");
+        await (await _hospital.PostRawAsync("/v1/settlements", WithInPolicyCost(body, amount))).ShouldBeValidationProblemAsync("inPolicyCost");
 
         await _hospital.ShouldHaveEmptyLedgerAsync(Guilin, body.InsuredId);
     }
@@ -174,13 +173,12 @@ public abstract class HardeningTests<TFactory>(TFactory factory) : IClassFixture
     [InlineData("80000.000")]
     [InlineData("8e4")]
     [InlineData("80000.10")]
-    public async Task AnAmountWrittenWithTrailingZerosOrAnExponentIsReadExactly(string amount)
-    {
-        var body = Settlement();
-        var json = body.ToJson().ToJsonString().Replace("\"inPolicyCost\":80000", $"\"inPolicyCost\":{amount}", StringComparison.Ordinal);
+    public async Task AnAmountWrittenWithTrailingZerosOrAnExponentIsReadExactly(string amount) =>
+        await (await _hospital.PostRawAsync("/v1/settlements", WithInPolicyCost(Settlement(), amount))).ShouldBeAsync(HttpStatusCode.Created);
 
-        await (await _hospital.PostRawAsync("/v1/settlements", json)).ShouldBeAsync(HttpStatusCode.Created);
-    }
+    /// <summary>The body's JSON text with the in-policy cost written as given, byte for byte.</summary>
+    private static string WithInPolicyCost(SettlementBody body, string amount) =>
+        body.ToJson().ToJsonString().Replace("\"inPolicyCost\":80000", $"\"inPolicyCost\":{amount}", StringComparison.Ordinal);
 
     [Theory]
     [InlineData("/v1/reconciliation/summary?regionCode=450300&from=01/12/2020&to=2020-12-31", "from")]

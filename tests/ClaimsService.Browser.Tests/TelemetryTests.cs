@@ -84,13 +84,7 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
     public async Task NoResidentIdReachesTheLogsOrTheSpans()
     {
         var activities = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = _ => true,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Listen(activities);
         using var hospital = factory.NetworkClient(factory.CreateKey("hospital", "H4503000001"));
 
         var burst = await Traffic.BurstAsync(factory, hospital, "LOG");
@@ -127,13 +121,7 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
     public async Task AResidentIdInsideASettlementIdIsMaskedInTheLogsAndTheSpans()
     {
         var activities = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = _ => true,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Listen(activities);
         using var hospital = factory.NetworkClient(factory.CreateKey("hospital", "H4503000001"));
         var embedded = Requests.NewInsuredId();
         var body = Requests.Settlement() with { SettlementId = $"ZY{embedded}" };
@@ -153,6 +141,19 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
     }
 
     private static string ResidentIdMask(string id) => Domain.ResidentId.Mask(id);
+
+    /// <summary>Records every span of every source that stops while the listener lives.</summary>
+    private static ActivityListener Listen(ConcurrentQueue<Activity> stopped)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
 
     private static IEnumerable<string> Texts(Activity a) =>
     [

@@ -52,7 +52,7 @@ public static class RegistryApi
             }
             var insured = e.ResidentId($"[{i}].insuredId", entry.InsuredId);
             var region = e.RegionCode($"[{i}].regionCode", entry.RegionCode);
-            if (!PersonCategories.TryParse(entry.Category, out var category))
+            if (!PersonCategories.TryParseBuiltIn(entry.Category, out var category))
                 e.Add($"[{i}].category", $"One of {string.Join(", ", PersonCategories.AllCodes)}.");
             var from = e.Required($"[{i}].validFrom", entry.ValidFrom);
             if (entry.ValidTo is { } to && to < from) e.Add($"[{i}].validTo", "Must not be before validFrom.");

@@ -53,8 +53,8 @@ public sealed record ValidSettlement(
     string SettlementId, string InsuredId, string RegionCode, DateOnly AdmissionDate, DateOnly DischargeDate,
     decimal InPolicyCost, decimal BasicInsurancePaid, bool ReferredOutOfRegion)
 {
-    /// <summary>进入大病保险的合规费用: in-policy cost minus what basic insurance paid on it.</summary>
-    public decimal EligibleAmount => InPolicyCost - BasicInsurancePaid;
+    /// <summary>What the stay costs; its eligible amount (进入大病保险的合规费用) is the domain's to derive.</summary>
+    public StayCosts Costs => new(InPolicyCost, BasicInsurancePaid);
 
     public string ToJson() => JsonSerializer.Serialize(this, SettlementStore.Json);
 

@@ -4,9 +4,11 @@ using ClaimsService.Api.Parameters;
 using ClaimsService.Api.Settlements;
 using ClaimsService.Data.Stores;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace ClaimsService.Api.Telemetry;
+
+/// <summary>Endpoint metadata: this endpoint adjudicates, and of which kind (settlement, preview, reversal); telemetry tags by it.</summary>
+public sealed record AdjudicationKind(string Kind);
 
 /// <summary>
 /// Around every adjudication endpoint (settle, preview, reversal): one span, the adjudication counter, the duration
@@ -19,14 +21,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var kind = http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName switch
-        {
-            "Settle" => Kinds.Settlement,
-            "PreviewSettlement" => Kinds.Preview,
-            "ReverseSettlement" => Kinds.Reversal,
-            _ => null,
-        };
-        if (kind is null) return await next(context);
+        if (http.GetEndpoint()?.Metadata.GetMetadata<AdjudicationKind>()?.Kind is not { } kind) return await next(context);
 
         var request = context.Arguments.OfType<SettlementRequest>().FirstOrDefault();
         var settlementId = Sanitise(request?.SettlementId ?? context.Arguments.OfType<string>().FirstOrDefault());
@@ -124,7 +119,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
     /// <summary>A configured region (or one of a configured province) labels itself; anything else is "other", so labels stay few.</summary>
     private string RegionLabel(string? region)
     {
-        if (region is not { Length: 6 } || !region.All(char.IsAsciiDigit)) return "other";
+        if (!Domain.RegionCode.IsValid(region)) return "other";
         try
         {
             return parameters.Knows(region) ? region : "other";

@@ -70,12 +70,14 @@ public static class ParameterSetJson
         string Id, int Version, string RegionCode, string Name, string? PolicyDocument, DateOnly EffectiveFrom,
         decimal? PerCapitaIncome, int? IncomeYear, decimal DeductibleRatio, decimal? Deductible, decimal DeductibleRounding,
         BandBasis BandBasis, IReadOnlyList<Band> Bands, decimal? AnnualCap, decimal? ReferralMinRate,
-        Dictionary<string, CategoryAdjustment> Categories, DateTime PublishedAt);
+        Dictionary<string, CategoryAdjustment> Categories, DateTime PublishedAt,
+        // Added with per-stay pricing; absent from earlier documents, which read as discharge and no limit.
+        PolicyYearBy PolicyYearBy = PolicyYearBy.Discharge, decimal? CombinedRateCap = null);
 
     public static string Serialize(ParameterSet s) => JsonSerializer.Serialize(new Document(
         s.Id, s.Version, s.RegionCode, s.Name, s.PolicyDocument, s.EffectiveFrom, s.PerCapitaIncome, s.IncomeYear,
         s.DeductibleRatio, s.Deductible, s.DeductibleRounding, s.BandBasis, s.Bands, s.AnnualCap, s.ReferralMinRate,
-        s.Categories.ToDictionary(kv => kv.Key.ToCode(), kv => kv.Value), s.PublishedAt), Options);
+        s.Categories.ToDictionary(kv => kv.Key.ToCode(), kv => kv.Value), s.PublishedAt, s.PolicyYearBy, s.CombinedRateCap), Options);
 
     public static ParameterSet Deserialize(string json)
     {
@@ -88,6 +90,7 @@ public static class ParameterSetJson
             BandBasis = d.BandBasis, Bands = d.Bands, AnnualCap = d.AnnualCap, ReferralMinRate = d.ReferralMinRate,
             Categories = d.Categories.ToDictionary(kv => PersonCategories.Parse(kv.Key), kv => kv.Value),
             PublishedAt = DateTime.SpecifyKind(d.PublishedAt, DateTimeKind.Utc),
+            PolicyYearBy = d.PolicyYearBy, CombinedRateCap = d.CombinedRateCap,
         };
     }
 }

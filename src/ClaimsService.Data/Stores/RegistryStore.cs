@@ -26,11 +26,13 @@ public sealed class RegistryStore(Db db)
             return await c.ExecuteAsync(new CommandDefinition(InsertSql, rows, tx, cancellationToken: t));
         }, ct, retry: false);
 
-    // A person's entries in the pooling region or at its province level. Parameters: InsuredId, RegionCode, ProvinceCode.
+    // A person's entries in the pooling region or at its province level, in the order recorded (a tie between categories
+    // names the one recorded first, api.md "Registry"). Parameters: InsuredId, RegionCode, ProvinceCode.
     internal const string ForPersonSql = """
         SELECT category AS Category, valid_from AS ValidFrom, valid_to AS ValidTo
         FROM person_categories
         WHERE insured_id = @InsuredId AND region_code IN (@RegionCode, @ProvinceCode)
+        ORDER BY id
         """;
 
     /// <summary>Reads the result of <see cref="ForPersonSql"/> from the batch a settlement or preview sends in one round trip.</summary>

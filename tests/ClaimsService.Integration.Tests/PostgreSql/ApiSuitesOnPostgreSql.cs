@@ -20,4 +20,5 @@ public sealed class PostgresReversalApiTests(PostgresAppFactory factory) : Rever
 public sealed class PostgresSettlementsApiTests(PostgresAppFactory factory) : SettlementsApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresValidationTests(PostgresAppFactory factory) : ValidationTests<PostgresAppFactory>(factory);
 public sealed class PostgresHardeningTests(PostgresAppFactory factory) : HardeningTests<PostgresAppFactory>(factory);
+public sealed class PostgresPerStayPricingApiTests(PostgresAppFactory factory) : PerStayPricingApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresBadInputPropertyTests(PostgresAppFactory factory) : BadInputPropertyTests<PostgresAppFactory>(factory);
