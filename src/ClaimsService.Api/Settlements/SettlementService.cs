@@ -34,7 +34,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         if (placement is null) return rejection!;
 
         var key = new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear);
-        var stay = new NewStay(hospital, request.SettlementId, request.AdmissionDate, request.DischargeDate, request.Hash());
+        var stay = new NewStay(hospital, request.SettlementId, request.AdmissionDate, request.DischargeDate, request.Hash(), request.National);
         var context = new AuditContext(caller.AuditName, request.ToJson(), Activity.Current?.TraceId.ToString());
         try
         {
@@ -73,7 +73,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var plan = Planner.Settle(personYear.State, new AdjudicationCommand.Settle(Guid.CreateVersion7(now).ToString(), request.Costs,
             placement.Set, Resolution.CategoriesOn(registry, request.DischargeDate), request.ReferredOutOfRegion));
         var row = personYear.RowsOf(plan, new NewStay(caller.HospitalCode ?? "", request.SettlementId, request.AdmissionDate, request.DischargeDate,
-            request.Hash()), now)[0];
+            request.Hash(), request.National), now)[0];
         row.Kind = Kinds.Preview;
 
         var entry = AuditEntry(request, Kinds.Preview, "accepted", null, caller, now);

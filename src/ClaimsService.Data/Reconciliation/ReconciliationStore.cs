@@ -73,7 +73,8 @@ public sealed class ReconciliationStore(Db db)
 
     private const string StatementSql = """
         SELECT id, kind, hospital_code, settlement_id, region_code, insured_id, policy_year, category,
-               parameter_set_id, parameter_set_version, eligible_amount_fen, payout_fen, related_id, adjudicated_at, business_date
+               parameter_set_id, parameter_set_version, eligible_amount_fen, payout_fen, related_id, adjudicated_at, business_date,
+               setl_id, psn_no, mdtrt_id
         FROM adjudications
         WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To
         ORDER BY business_date, adjudicated_at, id

@@ -21,6 +21,10 @@ public sealed class StatementLine
     public string? RelatedAdjudicationId { get; internal set; }
     public DateTime AdjudicatedAt { get; internal set; }
     public DateOnly BusinessDate { get; internal set; }
+    /// <summary>The national platform's 结算ID, 人员编号 and 就诊ID of the stay, when the hospital sent them.</summary>
+    public string? SetlId { get; internal set; }
+    public string? PsnNo { get; internal set; }
+    public string? MdtrtId { get; internal set; }
 }
 
 /// <summary>
@@ -59,6 +63,9 @@ public sealed class StatementReader : IAsyncDisposable
         // Instants are stored in UTC; SQLite and SQL Server hand them back unspecified.
         line.AdjudicatedAt = DateTime.SpecifyKind(r.GetDateTime(13), DateTimeKind.Utc);
         line.BusinessDate = r.GetFieldValue<DateOnly>(14);
+        line.SetlId = r.IsDBNull(15) ? null : r.GetString(15);
+        line.PsnNo = r.IsDBNull(16) ? null : r.GetString(16);
+        line.MdtrtId = r.IsDBNull(17) ? null : r.GetString(17);
         return true;
     }
 

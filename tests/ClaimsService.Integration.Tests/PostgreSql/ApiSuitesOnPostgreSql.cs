@@ -9,6 +9,7 @@ public sealed class PostgresAuthTests(PostgresAppFactory factory) : AuthTests<Po
 public sealed class PostgresDetailCheckTests(PostgresAppFactory factory) : DetailCheckTests<PostgresAppFactory>(factory);
 public sealed class PostgresErrorResponseTests(PostgresAppFactory factory) : ErrorResponseTests<PostgresAppFactory>(factory);
 public sealed class PostgresLocalizedProblemsTests(PostgresAppFactory factory) : LocalizedProblemsTests<PostgresAppFactory>(factory);
+public sealed class PostgresNationalIdentifiersTests(PostgresAppFactory factory) : NationalIdentifiersTests<PostgresAppFactory>(factory);
 public sealed class PostgresHealthTests(PostgresAppFactory factory) : HealthTests<PostgresAppFactory>(factory);
 public sealed class PostgresLedgerAndAuditTests(PostgresAppFactory factory) : LedgerAndAuditTests<PostgresAppFactory>(factory);
 public sealed class PostgresParameterSetsApiTests(PostgresAppFactory factory) : ParameterSetsApiTests<PostgresAppFactory>(factory);
