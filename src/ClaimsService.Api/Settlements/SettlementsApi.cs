@@ -27,7 +27,22 @@ public static class SettlementsApi
         group.MapPost("/{settlementId}/reversal", Reverse).WithName("ReverseSettlement").WithMetadata(new AdjudicationKind(Kinds.Reversal))
             .WithSummary("Reverse a settlement; later settlements of the person-year are re-priced as adjustments.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{settlementId}/explanation", Explain).WithName("ExplainSettlement")
+            .WithSummary("The calculation of one of the caller's settlements in Chinese, as the 结算单 prints it (text/plain).")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
+    }
+
+    public static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> Explain(
+        string settlementId, SettlementStore store, Parameters.ParameterSetCache parameters, HttpContext http, CancellationToken ct)
+    {
+        var e = new FieldErrors();
+        e.SettlementId("settlementId", settlementId);
+        if (e.Any) return Problems.Validation(e.ToDictionary());
+        var settlement = await store.FindSettlementAsync(Caller.From(http.User).HospitalCode!, settlementId, ct);
+        if (settlement is null) return (ProblemHttpResult)ToHttp(SettlementService.NotFound(settlementId), http).Result;
+        return TypedResults.Text(Explanation.Of(settlement, parameters.ById(settlement.ParameterSetId)), "text/plain; charset=utf-8");
     }
 
     public static async Task<Results<Created<SettlementResponse>, Ok<SettlementResponse>, ValidationProblem, ProblemHttpResult>> Settle(
