@@ -128,6 +128,24 @@ public sealed record NationalRequest
     }
 }
 
+/// <summary>The body of a void (冲正).</summary>
+public sealed record VoidRequest
+{
+    /// <summary>Why the hospital voids it (at most 500 characters).</summary>
+    [Required] public string? Reason { get; init; }
+    /// <summary>The region the settlement was sent for (optional): a tombstone is listed in that region's statements.</summary>
+    public string? RegionCode { get; init; }
+
+    public FieldErrors Validate(string settlementId)
+    {
+        var e = new FieldErrors();
+        e.SettlementId("settlementId", settlementId);
+        e.Required("reason", Reason, 500);
+        if (RegionCode is not null) e.RegionCode("regionCode", RegionCode);
+        return e;
+    }
+}
+
 public sealed record ReversalRequest
 {
     /// <summary>Why the hospital cancels the settlement (at most 500 characters).</summary>

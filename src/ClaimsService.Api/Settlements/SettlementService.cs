@@ -101,6 +101,8 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         {
             await using var work = await settlements.BeginAsync(t);
             if (await work.LockForReversalAsync(hospital, settlementId, now, t) is not { } read) return NotFound(settlementId);
+            // A voided id was never settled: there is nothing to reverse, and the void stands.
+            if (read.Target.Kind == Kinds.Void) return new AdjudicationOutcome.Adjudicated(read.Target, [], Replayed: true);
             if (read.Existing is { } done) return new AdjudicationOutcome.Adjudicated(done, read.ExistingAdjustments, Replayed: true);
 
             var plan = Planner.Reverse(read.PersonYear.State, new AdjudicationCommand.Reverse(read.Target.Id));
@@ -111,10 +113,45 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         }, ct);
     }
 
+    /// <summary>
+    /// 冲正 (api.md "Settlements", void; the platform's 2601) for a hospital that does not know whether its settlement arrived:
+    /// one that did is reversed (the reversal's answer); one that did not gets a tombstone under its key, so a late original is
+    /// refused with settlement_voided. The same void again replays. The unique key decides a race with a late original.
+    /// </summary>
+    public async Task<AdjudicationOutcome> VoidAsync(string settlementId, string reason, string? regionCode, Caller caller, CancellationToken ct)
+    {
+        var hospital = caller.HospitalCode!;
+        for (var attempt = 0; ; attempt++)
+        {
+            switch (await settlements.FindSettlementAsync(hospital, settlementId, ct))
+            {
+                case { Kind: Kinds.Void } tombstone:
+                    return new AdjudicationOutcome.Adjudicated(tombstone, [], Replayed: true);
+                case not null:
+                    return await ReverseAsync(settlementId, reason, caller, ct);
+            }
+            var now = time.UtcNowStored();
+            var context = new AuditContext(caller.AuditName, JsonSerializer.Serialize(new { settlementId, reason, regionCode, voided = true }, SettlementStore.Json),
+                Activity.Current?.TraceId.ToString());
+            try
+            {
+                return new AdjudicationOutcome.Adjudicated(await settlements.RecordVoidAsync(hospital, settlementId, regionCode, context, now, ct), [], Replayed: false);
+            }
+            catch (Exception e) when (settlements.IsDuplicateKey(e) && attempt == 0)
+            {
+                // The original (or another void) took the key meanwhile: answer as for it.
+            }
+        }
+    }
+
+    public static AdjudicationOutcome.Rejected Voided(AdjudicationRow tombstone) =>
+        new(409, ProblemCodes.SettlementVoided, tombstone.SettlementId, tombstone.AdjudicatedAt);
+
     public static AdjudicationOutcome.Rejected NotFound(string settlementId) =>
         new(404, ProblemCodes.SettlementNotFound, settlementId);
 
-    private static AdjudicationOutcome Repeat(AdjudicationRow existing, string requestHash) => existing.RequestHash == requestHash
+    private static AdjudicationOutcome Repeat(AdjudicationRow existing, string requestHash) =>
+        existing.Kind == Kinds.Void ? Voided(existing) : existing.RequestHash == requestHash
         ? new AdjudicationOutcome.Adjudicated(existing, [], Replayed: true)
         : new AdjudicationOutcome.Rejected(422, ProblemCodes.IdempotencyKeyReused);
 

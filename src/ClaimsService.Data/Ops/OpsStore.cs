@@ -72,7 +72,7 @@ public sealed class OpsStore(Db db)
     private const string DaySql = """
         SELECT region_code AS RegionCode, kind AS Kind, COUNT(*) AS Count, SUM(payout_fen) AS PayoutFen
         FROM adjudications
-        WHERE adjudicated_at >= @Start AND adjudicated_at < @End
+        WHERE adjudicated_at >= @Start AND adjudicated_at < @End AND kind <> 'void'
         GROUP BY region_code, kind
         """;
 

@@ -34,7 +34,7 @@ public sealed class ReconciliationStore(Db db)
         SELECT kind AS Kind, category AS Category, business_date AS BusinessDate, COUNT(*) AS Count,
                SUM(eligible_amount_fen) AS EligibleAmountFen, SUM(payout_fen) AS PayoutFen
         FROM adjudications
-        WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To
+        WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To AND kind <> 'void'
         GROUP BY kind, category, business_date
         """;
 
@@ -45,7 +45,7 @@ public sealed class ReconciliationStore(Db db)
     private const string AllTotalsSql = """
         SELECT COUNT(*) AS Count, COALESCE(SUM(payout_fen), 0) AS PayoutFen
         FROM adjudications
-        WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To
+        WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To AND kind <> 'void'
         """;
 
     // A settlement is reversed for a period when a reversal of it (same hospital and settlement id) is dated on or
@@ -92,7 +92,7 @@ public sealed class ReconciliationStore(Db db)
 
     private const string CountSql = """
         SELECT COUNT(*) FROM adjudications
-        WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To
+        WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To AND kind <> 'void'
         """;
 
     /// <summary>How many adjudications the period has (sizes the detail check's index before it is filled).</summary>
@@ -103,7 +103,7 @@ public sealed class ReconciliationStore(Db db)
     private const string PayoutsSql = """
         SELECT id, payout_fen
         FROM adjudications
-        WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To
+        WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To AND kind <> 'void'
         ORDER BY business_date, adjudicated_at, id
         """;
 

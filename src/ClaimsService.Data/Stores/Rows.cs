@@ -7,6 +7,8 @@ public static class Kinds
     public const string Reversal = "reversal";
     public const string Adjustment = "adjustment";
     public const string Preview = "preview";
+    /// <summary>冲正 of a settlement that never arrived: a tombstone under its key (payout 0), so a late original is refused.</summary>
+    public const string Void = "void";
 }
 
 /// <summary>A row of <c>adjudications</c>: one settlement, reversal or adjustment. Amounts in fen.</summary>

@@ -11,6 +11,7 @@ public sealed class PostgresErrorResponseTests(PostgresAppFactory factory) : Err
 public sealed class PostgresLocalizedProblemsTests(PostgresAppFactory factory) : LocalizedProblemsTests<PostgresAppFactory>(factory);
 public sealed class PostgresNationalIdentifiersTests(PostgresAppFactory factory) : NationalIdentifiersTests<PostgresAppFactory>(factory);
 public sealed class PostgresExplanationTests(PostgresAppFactory factory) : ExplanationTests<PostgresAppFactory>(factory);
+public sealed class PostgresVoidApiTests(PostgresAppFactory factory) : VoidApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresHealthTests(PostgresAppFactory factory) : HealthTests<PostgresAppFactory>(factory);
 public sealed class PostgresLedgerAndAuditTests(PostgresAppFactory factory) : LedgerAndAuditTests<PostgresAppFactory>(factory);
 public sealed class PostgresParameterSetsApiTests(PostgresAppFactory factory) : ParameterSetsApiTests<PostgresAppFactory>(factory);
