@@ -43,10 +43,10 @@ internal sealed class DetailCheck : IUploadSink, IAsyncDisposable
     private DetailCheck(int capacity) => _service = new Dictionary<Guid, Entry>(capacity);
 
     /// <summary>Loads the service's side: every adjudication id and payout of the period, in statement order.</summary>
-    public static async Task<DetailCheck> LoadAsync(ReconciliationStore store, string regionCode, DateOnly from, DateOnly to, long count, CancellationToken ct)
+    public static async Task<DetailCheck> LoadAsync(ReconciliationStore store, ReconciliationScope scope, DateOnly from, DateOnly to, long count, CancellationToken ct)
     {
         var check = new DetailCheck((int)count);
-        await using var rows = await store.OpenPayoutsAsync(regionCode, from, to, ct);
+        await using var rows = await store.OpenPayoutsAsync(scope, from, to, ct);
         while (await rows.ReadAsync(ct))
         {
             // Ids are made by the service (UUID v7); anything else in the table is a defect worth stopping for.

@@ -21,7 +21,7 @@ public static class ReconciliationApi
 
     public static IEndpointRouteBuilder MapReconciliationApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/reconciliation").WithTags("Reconciliation").RequireAuthorization(p => p.RequireRole(Roles.Insurer, Roles.Ops))
+        var group = app.MapGroup("/v1/reconciliation").WithTags("Reconciliation").RequireAuthorization(p => p.RequireRole(Roles.Insurer, Roles.Ops, Roles.Hospital))
             .WithStandardProblems();
         group.MapGet("/summary", Summary).WithName("ReconciliationSummary")
             .WithSummary("Settlements, reversals, adjustments and net of a region over business days (UTC+8), by category and by day.");
@@ -89,10 +89,11 @@ public static class ReconciliationApi
     public static async Task<Results<Ok<SummaryResponse>, ValidationProblem, ProblemHttpResult>> Summary(
         string? regionCode, IsoDate? from, IsoDate? to, ReconciliationStore store, ReconciliationRecorder recorder, HttpContext http, CancellationToken ct)
     {
-        if (Period(regionCode, from?.Value, to?.Value) is { } invalid) return invalid;
         var caller = Caller.From(http.User);
-        if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
-        var rows = await store.SummaryAsync(regionCode!, from!.Value.Value, to!.Value.Value, ct);
+        if (Period(regionCode, from?.Value, to?.Value, RegionRequired(caller)) is { } invalid) return invalid;
+        if (ScopeOf(caller, regionCode) is not { } scope) return OutOfScope(regionCode!);
+        var rows = await store.SummaryAsync(scope, from!.Value.Value, to!.Value.Value, ct);
+        regionCode ??= "";
         var all = KindTotals.Of(rows);
         await recorder.RecordAsync(caller, ReconciliationRecorder.Summary, regionCode!, from.Value.Value, to.Value.Value, ReconciliationRecorder.Served,
             new { net = all.Net }, ct);
@@ -104,7 +105,8 @@ public static class ReconciliationApi
     public static async Task<Results<Ok<SummaryCheckResponse>, ValidationProblem, ProblemHttpResult>> SummaryCheck(
         SummaryCheckRequest request, ReconciliationStore store, ReconciliationRecorder recorder, HttpContext http, CancellationToken ct)
     {
-        var e = PeriodErrors(request.RegionCode, request.From, request.To);
+        var caller = Caller.From(http.User);
+        var e = PeriodErrors(request.RegionCode, request.From, request.To, RegionRequired(caller));
         var count = e.Required("count", request.Count);
         if (count < 0) e.Add("count", "Must not be negative.");
         var payout = e.Required("payout", request.Payout);
@@ -112,10 +114,10 @@ public static class ReconciliationApi
             e.Add("payout", $"At most two decimals, and at most {MaxTotal:0} in absolute value.");
         if (e.Any) return Problems.Validation(e.ToDictionary());
 
-        var (region, from, to, includeReversed) = (request.RegionCode!, request.From!.Value, request.To!.Value, request.IncludeReversed ?? true);
-        var caller = Caller.From(http.User);
-        if (!caller.Covers(region)) return OutOfScope(region);
-        var ours = await store.TotalsAsync(region, from, to, includeReversed, ct);
+        var (from, to, includeReversed) = (request.From!.Value, request.To!.Value, request.IncludeReversed ?? true);
+        if (ScopeOf(caller, request.RegionCode) is not { } scope) return OutOfScope(request.RegionCode!);
+        var region = request.RegionCode ?? "";
+        var ours = await store.TotalsAsync(scope, from, to, includeReversed, ct);
         var service = new CheckFigures(ours.Count, Money.FromFen(ours.PayoutFen));
         var insurer = new CheckFigures(count, payout);
         var result = service == insurer ? ReconciliationRecorder.Match : ReconciliationRecorder.Mismatch;
@@ -129,7 +131,8 @@ public static class ReconciliationApi
     public static async Task<Results<StatementResult, ValidationProblem, ProblemHttpResult>> Statement(
         string? regionCode, IsoDate? from, IsoDate? to, string? format, ReconciliationStore store, HttpContext http, CancellationToken ct)
     {
-        var e = PeriodErrors(regionCode, from?.Value, to?.Value);
+        var caller = Caller.From(http.User);
+        var e = PeriodErrors(regionCode, from?.Value, to?.Value, RegionRequired(caller));
         var statementFormat = format?.ToLowerInvariant() switch
         {
             null or "csv" => StatementFormat.Csv,
@@ -138,33 +141,32 @@ public static class ReconciliationApi
         };
         if (statementFormat is null) e.Add("format", "csv or ndjson.");
         if (e.Any) return Problems.Validation(e.ToDictionary());
-        var caller = Caller.From(http.User);
-        if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
+        if (ScopeOf(caller, regionCode) is not { } scope) return OutOfScope(regionCode!);
         // Opened here, so an unreachable database is still a 503 problem rather than a broken download.
         var (start, end) = (from!.Value.Value, to!.Value.Value);
-        var reader = await store.OpenStatementAsync(regionCode!, start, end, ct);
+        var reader = await store.OpenStatementAsync(scope, start, end, ct);
         http.Response.RegisterForDisposeAsync(reader);
-        return new StatementResult(reader, statementFormat!.Value, caller, regionCode!, start, end);
+        return new StatementResult(reader, statementFormat!.Value, caller, regionCode ?? caller.HospitalCode ?? "", start, end);
     }
 
     public static async Task<Results<DetailCheckResult, ValidationProblem, ProblemHttpResult>> DetailCheckAsync(
         string? regionCode, IsoDate? from, IsoDate? to, ReconciliationStore store, HttpContext http, CancellationToken ct)
     {
-        if (Period(regionCode, from?.Value, to?.Value) is { } invalid) return invalid;
         var caller = Caller.From(http.User);
-        if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
+        if (Period(regionCode, from?.Value, to?.Value, RegionRequired(caller)) is { } invalid) return invalid;
+        if (ScopeOf(caller, regionCode) is not { } scope) return OutOfScope(regionCode!);
         if (UploadFormatOf(http.Request.ContentType) is not { } format)
             return Problems.UnsupportedMediaType();
 
         var (start, end) = (from!.Value.Value, to!.Value.Value);
-        var count = await store.CountAsync(regionCode!, start, end, ct);
+        var count = await store.CountAsync(scope, start, end, ct);
         if (count > DetailCheck.MaxServiceRows)
             return Problems.Of(422, ProblemCodes.PeriodTooLarge, count, DetailCheck.MaxServiceRows);
-        var check = await DetailCheck.LoadAsync(store, regionCode!, start, end, count, ct);
+        var check = await DetailCheck.LoadAsync(store, scope, start, end, count, ct);
         http.Response.RegisterForDisposeAsync(check);
         var upload = new UploadReader(format, check);
         if (!await upload.ReadAsync(http.Request.BodyReader, ct)) return Problems.Validation("body", upload.Error!);
-        return new DetailCheckResult(check, caller, regionCode!, start, end, format);
+        return new DetailCheckResult(check, caller, regionCode ?? "", start, end, format);
     }
 
     private static UploadFormat? UploadFormatOf(string? contentType)
@@ -179,22 +181,30 @@ public static class ReconciliationApi
     }
 
     /// <summary>Checks a region and an inclusive period of business days.</summary>
-    public static ValidationProblem? Period(string? regionCode, DateOnly? from, DateOnly? to)
+    public static ValidationProblem? Period(string? regionCode, DateOnly? from, DateOnly? to, bool regionRequired = true)
     {
-        var e = PeriodErrors(regionCode, from, to);
+        var e = PeriodErrors(regionCode, from, to, regionRequired);
         return e.Any ? Problems.Validation(e.ToDictionary()) : null;
     }
 
-    private static FieldErrors PeriodErrors(string? regionCode, DateOnly? from, DateOnly? to)
+    private static FieldErrors PeriodErrors(string? regionCode, DateOnly? from, DateOnly? to, bool regionRequired)
     {
         var e = new FieldErrors();
-        e.RegionCode("regionCode", regionCode);
+        if (regionRequired || regionCode is not null) e.RegionCode("regionCode", regionCode);
         e.Required("from", from);
         e.Required("to", to);
         if (from is { } f && to is { } t && (t < f || t.DayNumber - f.DayNumber >= MaxPeriodDays))
             e.Add("to", $"On or after 'from', and at most {MaxPeriodDays} days after it.");
         return e;
     }
+
+    // A hospital reconciles its own settlements (the platform's 3201/3202 for the 大病 share): a region is optional for it.
+    private static bool RegionRequired(Caller caller) => caller.Role != Roles.Hospital;
+
+    /// <summary>Insurers and ops: the region, when their key covers it. Hospitals: their own settlements (of the region, if given).</summary>
+    private static ReconciliationScope? ScopeOf(Caller caller, string? regionCode) => caller.Role == Roles.Hospital
+        ? caller.HospitalCode is { } hospital ? ReconciliationScope.Hospital(hospital, regionCode) : null
+        : caller.Covers(regionCode!) ? ReconciliationScope.Region(regionCode!) : null;
 
     public static ProblemHttpResult OutOfScope(string regionCode) =>
         Problems.Of(403, ProblemCodes.RegionOutOfScope, regionCode);

@@ -86,12 +86,19 @@ public sealed class PayoutReader : IAsyncDisposable
 
     public string AdjudicationId { get; private set; } = "";
     public long PayoutFen { get; private set; }
+    public string HospitalCode { get; private set; } = "";
+    public string SettlementId { get; private set; } = "";
+    /// <summary>The national 结算ID of the stay, when the hospital sent it.</summary>
+    public string? SetlId { get; private set; }
 
     public async ValueTask<bool> ReadAsync(CancellationToken ct)
     {
         if (!await _reader.ReadAsync(ct)) return false;
         AdjudicationId = _reader.GetString(0);
         PayoutFen = _reader.GetInt64(1);
+        HospitalCode = _reader.GetString(2);
+        SettlementId = _reader.GetString(3);
+        SetlId = _reader.IsDBNull(4) ? null : _reader.GetString(4);
         return true;
     }
 
