@@ -50,7 +50,7 @@ public static class ReconciliationApi
                 trailer is incomplete.
                 """);
         group.MapPost("/detail-checks", DetailCheckAsync).WithName("ReconciliationDetailCheck")
-            .WithSummary("Check the insurer's rows (adjudicationId, payout) of a region and period one by one; streamed differences, then a summary.")
+            .WithSummary("Check the insurer's (or hospital's) rows (adjudicationId, setlId or settlementId, and payout) of a period one by one; streamed differences, then a summary.")
             .WithDescription($"""
                 The body is the insurer's rows, any number, as text/csv (a header line naming adjudicationId and payout,
                 other columns ignored, lines starting with # skipped) or application/x-ndjson (one object per line with
@@ -61,7 +61,11 @@ public static class ReconciliationApi
                 {"{"}"summary":{"{"}insurerRows, serviceRows, matched, missingInService, missingInInsurer, amountMismatch,
                 duplicateInInsurer, malformed, result{"}}"}. A malformed line is reported with its line number and
                 does not stop the check; result is match only when every service row was matched once with the same
-                payout and nothing else was found. The answer starts once the whole upload has been read. A period of
+                payout and nothing else was found. Rows may instead be keyed by the national setlId or by hospitalCode +
+                settlementId (a hospital's own upload may leave hospitalCode out): each is then a stay's net payout in the
+                period (its settlement, reversal and adjustments together), and differences name that key; the CSV header or
+                the first NDJSON object decides (adjudicationId first, then setlId, then settlementId). A hospital key checks
+                its own settlements, regionCode optional. The answer starts once the whole upload has been read. A period of
                 more than {DetailCheck.MaxServiceRows} adjudications is refused (422 period_too_large): check it in parts.
                 """)
             // The body is read off the pipe, not bound: describe it here. (Accepts<T>() would also make routing answer other
@@ -162,9 +166,10 @@ public static class ReconciliationApi
         var count = await store.CountAsync(scope, start, end, ct);
         if (count > DetailCheck.MaxServiceRows)
             return Problems.Of(422, ProblemCodes.PeriodTooLarge, count, DetailCheck.MaxServiceRows);
-        var check = await DetailCheck.LoadAsync(store, scope, start, end, count, ct);
+        var key = await UploadReader.PeekKeyAsync(http.Request.BodyReader, format, ct);
+        var check = await DetailCheck.LoadAsync(store, scope, start, end, count, ct, key);
         http.Response.RegisterForDisposeAsync(check);
-        var upload = new UploadReader(format, check);
+        var upload = new UploadReader(format, check, key, scope.HospitalCode);
         if (!await upload.ReadAsync(http.Request.BodyReader, ct)) return Problems.Validation("body", upload.Error!);
         return new DetailCheckResult(check, caller, regionCode ?? "", start, end, format);
     }

@@ -13,6 +13,7 @@ public sealed class PostgresNationalIdentifiersTests(PostgresAppFactory factory)
 public sealed class PostgresExplanationTests(PostgresAppFactory factory) : ExplanationTests<PostgresAppFactory>(factory);
 public sealed class PostgresVoidApiTests(PostgresAppFactory factory) : VoidApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresHospitalReconciliationTests(PostgresAppFactory factory) : HospitalReconciliationTests<PostgresAppFactory>(factory);
+public sealed class PostgresStayKeyedDetailCheckTests(PostgresAppFactory factory) : StayKeyedDetailCheckTests<PostgresAppFactory>(factory);
 public sealed class PostgresHealthTests(PostgresAppFactory factory) : HealthTests<PostgresAppFactory>(factory);
 public sealed class PostgresLedgerAndAuditTests(PostgresAppFactory factory) : LedgerAndAuditTests<PostgresAppFactory>(factory);
 public sealed class PostgresParameterSetsApiTests(PostgresAppFactory factory) : ParameterSetsApiTests<PostgresAppFactory>(factory);
