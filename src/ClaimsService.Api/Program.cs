@@ -1,3 +1,6 @@
+using ClaimsService.Api.Audit;
+using ClaimsService.Api.Categories;
+using ClaimsService.Api.Clients;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Api.Ledgers;
 using ClaimsService.Api.Ops;
@@ -23,11 +26,14 @@ app.MapHealthApi();
 app.MapClaimsTelemetry();
 app.MapOpsApi();
 app.MapDashboard();
+app.MapCategoriesApi();
 app.MapParametersApi();
 app.MapRegistryApi();
 app.MapSettlementsApi();
 app.MapLedgersApi();
 app.MapReconciliationApi();
+app.MapClientsApi();
+app.MapAuditApi();
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

@@ -58,12 +58,9 @@ public static class PersonCategories
 
     public static PersonCategory Parse(string code) => PersonCategory.Parse(code);
 
-    /// <summary>One of the six built-in categories.</summary>
-    public static bool TryParseBuiltIn(string? code, out PersonCategory category)
-    {
-        category = PersonCategory.BuiltIn.FirstOrDefault(c => c.Code == code)!;
-        return category is not null;
-    }
+    /// <summary>A well-formed code in the catalogue (null catalogue: the six built-in categories).</summary>
+    public static bool TryParseCatalogued(string? code, IReadOnlySet<string>? catalogue, out PersonCategory category) =>
+        PersonCategory.TryParse(code, out category) && (catalogue?.Contains(category.Code) ?? PersonCategory.BuiltIn.Contains(category));
 
     /// <summary>Candidate categories as stored with a stay: codes separated by commas, in the order they were recorded.</summary>
     public static string Join(IEnumerable<PersonCategory> categories) => string.Join(",", categories.Select(c => c.Code));

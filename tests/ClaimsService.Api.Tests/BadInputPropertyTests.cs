@@ -43,6 +43,7 @@ public abstract class BadInputPropertyTests<TFactory>(TFactory factory) : IClass
         new("insurer", "/v1/reconciliation/summary-checks",
             () => new JsonObject { ["regionCode"] = Guilin, ["from"] = "2020-12-01", ["to"] = "2020-12-01", ["count"] = 0, ["payout"] = 0 },
             ["regionCode", "from", "to", "count", "payout"]),
+        new("admin", "/v1/clients/no-such-client/revocation", () => new JsonObject { ["reason"] = "key leaked" }, ["reason"]),
     ];
 
     private static readonly (string Url, string Caller, string[] Parameters)[] Queries =
@@ -50,6 +51,8 @@ public abstract class BadInputPropertyTests<TFactory>(TFactory factory) : IClass
         ("/v1/parameter-sets", "admin", ["regionCode", "onDate"]),
         ("/v1/reconciliation/summary", "insurer", ["regionCode", "from", "to"]),
         ("/v1/reconciliation/statement", "insurer", ["regionCode", "from", "to", "format"]),
+        ("/v1/audit/entries", "admin", ["regionCode", "from", "to", "settlementId", "hospitalCode", "kind", "outcome", "cursor", "limit"]),
+        ("/v1/audit/seals", "admin", ["from", "to"]),
     ];
 
     /// <summary>Values of every JSON kind, and boundary values of each: what a careless or hostile client sends in a field's place.</summary>

@@ -106,6 +106,23 @@ public sealed class DeployFilesTests
         Assert.Equal("/var/lib/grafana/dashboards", Scalar(Map(provider, "options"), "path"));
     }
 
+    [Fact]
+    public void EveryServiceSettingOfTheConfigMapIsAnOptionTheServiceBinds()
+    {
+        var sections = new Dictionary<string, Type>
+        {
+            [ClaimsService.Data.DatabaseOptions.Section] = typeof(ClaimsService.Data.DatabaseOptions),
+            [ClaimsService.Api.Audit.AuditOptions.Section] = typeof(ClaimsService.Api.Audit.AuditOptions),
+        };
+        var keys = Map(Root("k8s/configmap.yaml"), "data").Children.Keys.Select(k => k.ToString()).ToList();
+        Assert.Contains("Audit__SealIntervalSeconds", keys);
+        foreach (var key in keys.Where(k => sections.ContainsKey(k.Split("__")[0])))
+        {
+            var (section, name) = (key.Split("__")[0], key.Split("__")[1]);
+            Assert.True(sections[section].GetProperty(name) is not null, $"{key} is not an option of {sections[section].Name}");
+        }
+    }
+
     private static List<YamlDocument> Load(string file)
     {
         var stream = new YamlStream();

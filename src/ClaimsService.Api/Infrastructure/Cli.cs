@@ -15,11 +15,14 @@ public static class Cli
 {
     private const string Usage = """
         usage: ClaimsService.Api migrate
-               ClaimsService.Api keys create --role admin|ops|hospital|insurer [--hospital CODE] [--region CODE]... [--name TEXT]
+               ClaimsService.Api keys create --role admin|ops|hospital|insurer|auditor [--hospital CODE] [--region CODE]... [--name TEXT] [--expires yyyy-MM-dd]
+               ClaimsService.Api keys list
+               ClaimsService.Api keys revoke ID [--reason TEXT]
                ClaimsService.Api seed
+               ClaimsService.Api audit seal | audit verify [--from yyyy-MM-dd] [--to yyyy-MM-dd]
         """;
 
-    public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["help" or "--help", ..];
+    public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["audit", ..] or ["help" or "--help", ..];
 
     /// <summary>
     /// A verb's stdout is its answer (a script takes the key from its last line), so the console logger writes every
@@ -71,6 +74,18 @@ public static class Cli
             case ["keys", "create", .. var rest]:
                 Migrator.Run(dialect, options.ConnectionString);
                 return await CreateKeyAsync(services, rest);
+            case ["keys", "list"]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await KeyVerbs.ListAsync(services, Console.Out);
+            case ["keys", "revoke", var id, .. var rest]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await KeyVerbs.RevokeAsync(services, id, rest, Console.Out);
+            case ["audit", "seal"]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await Audit.AuditVerbs.SealAsync(services, Console.Out);
+            case ["audit", "verify", .. var rest]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await Audit.AuditVerbs.VerifyAsync(services, rest, Console.Out, Console.Error);
             case ["help" or "--help", ..]:
                 Console.WriteLine(Usage);
                 return 0;
@@ -82,7 +97,7 @@ public static class Cli
 
     private static async Task<int> CreateKeyAsync(IServiceProvider services, string[] args)
     {
-        string? role = null, hospital = null, name = null;
+        string? role = null, hospital = null, name = null, expires = null;
         var regions = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -93,6 +108,7 @@ public static class Cli
                 case "--hospital": hospital = value; break;
                 case "--region": regions.Add(value); break;
                 case "--name": name = value; break;
+                case "--expires": expires = value; break;
                 default: throw new ArgumentException($"Unknown option {args[i]} (ClaimsService.Api help lists the options).");
             }
             i++;
@@ -102,13 +118,14 @@ public static class Cli
         if (hospital is not null && !Identifiers.IsHospitalCode(hospital))
             throw new ArgumentException($"--hospital is 1 to {Identifiers.HospitalCodeMaxLength} ASCII letters and digits (the platform's 定点医药机构编号).");
         if (name is not null && (name.Length > 100 || !Identifiers.IsPrintableText(name))) throw new ArgumentException("--name is at most 100 printable characters.");
-        if (role == Roles.Insurer && regions.Count == 0) throw new ArgumentException("An insurer key needs at least one --region CODE.");
+        if (Roles.HasRegions(role) && regions.Count == 0) throw new ArgumentException($"An {role} key needs at least one --region CODE.");
         if (!regions.All(Identifiers.IsRegionCode)) throw new ArgumentException("Regions are 6-digit codes.");
 
         var time = services.GetRequiredService<TimeProvider>();
+        var expiresAt = expires is null ? (DateTime?)null : KeyVerbs.ExpiryOf(expires, time.GetUtcNow().UtcDateTime);
         var (client, key) = await services.GetRequiredService<ApiClientStore>().CreateAsync(
             name ?? $"{role}-{hospital ?? string.Join('+', regions)}".TrimEnd('-'), role, role == Roles.Hospital ? hospital : null,
-            role == Roles.Insurer ? regions : [], time.UtcNowStored(), CancellationToken.None);
+            Roles.HasRegions(role) ? regions : [], time.UtcNowStored(), CancellationToken.None, expiresAt);
         Console.WriteLine($"Created {client.Role} client '{client.Name}' ({client.Id}). The key is shown once; it is stored hashed.");
         Console.WriteLine(key);
         return 0;

@@ -74,6 +74,9 @@ public static class OpenApiSetup
         ["Settlements"] = "Discharge settlement for designated hospitals: settle, preview, read, reverse, void (冲正), explain.",
         ["Ledgers"] = "A person-year's eligible and paid to date, with every adjudication behind it.",
         ["Reconciliation"] = "Period totals, statements and checks for insurers and hospitals.",
+        ["Audit"] = "The audit log, its seals and their verification, for auditors.",
+        ["Clients"] = "API clients (keys): listed without secrets, revoked.",
+        ["Categories"] = "The catalogue of person categories.",
     };
 
     private static string WhoMayCall(IList<object> metadata, bool authorized)

@@ -27,6 +27,8 @@ public static class ProblemCodes
     public const string NoParametersInForce = "no_parameters_in_force";
     public const string UnknownRegion = "unknown_region";
     public const string SettlementVoided = "settlement_voided";
+    public const string ClientNotFound = "client_not_found";
+    public const string CategoryExists = "category_exists";
 
     /// <summary>Every code above, for the tests and the texts.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(ProblemCodes).GetFields()

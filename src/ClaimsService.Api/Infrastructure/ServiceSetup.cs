@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ClaimsService.Api.Audit;
 using ClaimsService.Api.Ops;
 using ClaimsService.Api.Parameters;
 using ClaimsService.Api.Settlements;
@@ -42,6 +43,8 @@ public static class ServiceSetup
         services.AddAuthentication(ApiKeyHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
         services.AddAuthorization();
+        services.AddSingleton<ApiKeyUsage>();
+        services.AddHostedService<ApiKeyUsageWriter>();
         services.AddClaimsOpenApi();
         services.AddClaimsHealthChecks();
         return builder;
@@ -65,6 +68,7 @@ public static class ServiceSetup
         services.AddSingleton<Db>();
         services.AddSingleton<ParameterSetStore>();
         services.AddSingleton<RegistryStore>();
+        services.AddSingleton<CategoryStore>();
         services.AddSingleton<SettlementStore>();
         services.AddSingleton<AuditStore>();
         services.AddSingleton<ApiClientStore>();
@@ -77,6 +81,7 @@ public static class ServiceSetup
         services.AddSingleton<ReferenceData>();
         services.AddHostedService<ParameterSetRefresher>();
         services.AddScoped<SettlementService>();
+        services.AddAudit(builder.Configuration);
         return builder;
     }
 

@@ -68,7 +68,10 @@ public sealed record ParameterSetRequest
     /// against its range before anything is stored, and the set must evaluate (<see cref="ParameterSetCheck"/>): a set is
     /// append-only, so one that could not price a stay would break its region for good.
     /// </summary>
-    public (ParameterSet? Set, FieldErrors Errors) ToDomain(string id, DateTime publishedAt)
+    /// <param name="id">The new set's id.</param>
+    /// <param name="publishedAt">When it is published.</param>
+    /// <param name="catalogue">The catalogued category codes (<c>/v1/categories</c>); null = the built-in ones.</param>
+    public (ParameterSet? Set, FieldErrors Errors) ToDomain(string id, DateTime publishedAt, IReadOnlySet<string>? catalogue = null)
     {
         var e = new FieldErrors();
         var region = e.RegionCode("regionCode", RegionCode);
@@ -121,8 +124,8 @@ public sealed record ParameterSetRequest
         foreach (var (code, a) in Categories ?? new Dictionary<string, CategoryAdjustmentContract>())
         {
             var field = $"categories.{(code.Length > 32 ? code[..32] : code)}";
-            if (!PersonCategories.TryParseBuiltIn(code, out var category))
-                e.Add(field, $"Unknown category; one of {string.Join(", ", PersonCategories.AllCodes)}.");
+            if (!PersonCategories.TryParseCatalogued(code, catalogue, out var category))
+                e.Add(field, $"Unknown category; one of {string.Join(", ", catalogue ?? PersonCategories.AllCodes.ToHashSet())} (see /v1/categories).");
             else if (a is null) e.Add(field, "Required.");
             else
             {

@@ -20,9 +20,10 @@ public static class ParametersApi
     }
 
     public static async Task<Results<Created<ParameterSetResponse>, ValidationProblem>> Publish(
-        ParameterSetRequest request, ParameterSetStore store, ParameterSetCache cache, TimeProvider time, HttpContext http, CancellationToken ct)
+        ParameterSetRequest request, ParameterSetStore store, ParameterSetCache cache, CategoryStore categories, TimeProvider time, HttpContext http,
+        CancellationToken ct)
     {
-        var (set, errors) = request.ToDomain(Guid.CreateVersion7().ToString(), time.UtcNowStored());
+        var (set, errors) = request.ToDomain(Guid.CreateVersion7().ToString(), time.UtcNowStored(), await categories.CodesAsync(ct));
         if (set is null) return Problems.Validation(errors.ToDictionary());
         var stored = await store.PublishAsync(set, Caller.From(http.User).AuditName, ct);
         await cache.RefreshAsync(ct, force: true);

@@ -1,4 +1,5 @@
 using ClaimsService.Api.Infrastructure;
+using ClaimsService.Data.Audit;
 using ClaimsService.Data.Reconciliation;
 using ClaimsService.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -91,19 +92,22 @@ public static class ReconciliationApi
     }
 
     public static async Task<Results<Ok<SummaryResponse>, ValidationProblem, ProblemHttpResult>> Summary(
-        string? regionCode, IsoDate? from, IsoDate? to, ReconciliationStore store, ReconciliationRecorder recorder, HttpContext http, CancellationToken ct)
+        string? regionCode, IsoDate? from, IsoDate? to, ReconciliationStore store, ReconciliationRecorder recorder, AuditSealStore seals,
+        HttpContext http, CancellationToken ct)
     {
         var caller = Caller.From(http.User);
         if (Period(regionCode, from?.Value, to?.Value, RegionRequired(caller)) is { } invalid) return invalid;
         if (ScopeOf(caller, regionCode) is not { } scope) return OutOfScope(regionCode!);
         var rows = await store.SummaryAsync(scope, from!.Value.Value, to!.Value.Value, ct);
+        var seal = await seals.LatestAsync(ct);
         regionCode ??= "";
         var all = KindTotals.Of(rows);
         await recorder.RecordAsync(caller, ReconciliationRecorder.Summary, regionCode!, from.Value.Value, to.Value.Value, ReconciliationRecorder.Served,
             new { net = all.Net }, ct);
         return TypedResults.Ok(new SummaryResponse(regionCode!, from.Value.Value, to.Value.Value, all.Settlements, all.Reversals, all.Adjustments, all.Net,
             rows.GroupBy(r => r.Category).OrderBy(g => g.Key).Select(g => new CategoryTotals(g.Key, KindTotals.Of(g.ToList()))).ToList(),
-            rows.GroupBy(r => r.BusinessDate).OrderBy(g => g.Key).Select(g => new DayTotals(g.Key, KindTotals.Of(g.ToList()))).ToList()));
+            rows.GroupBy(r => r.BusinessDate).OrderBy(g => g.Key).Select(g => new DayTotals(g.Key, KindTotals.Of(g.ToList()))).ToList(),
+            Audit.AuditSealRef.Of(seal)));
     }
 
     public static async Task<Results<Ok<SummaryCheckResponse>, ValidationProblem, ProblemHttpResult>> SummaryCheck(

@@ -35,8 +35,10 @@ public sealed record DayTotals(DateOnly Date, KindTotals Totals);
 /// The summary of a region and period. <c>net</c> is every adjudication together: its payout is what the fund
 /// owes for the period, its count the number of adjudications.
 /// </summary>
+/// <remarks><c>auditSeal</c> is the latest seal of the audit log when the summary was answered (absent before the first seal), so the
+/// insurer holds the digest of the log it reconciled against.</remarks>
 public sealed record SummaryResponse(string RegionCode, DateOnly From, DateOnly To, Totals Settlements, Totals Reversals, Totals Adjustments,
-    Totals Net, IReadOnlyList<CategoryTotals> ByCategory, IReadOnlyList<DayTotals> ByDay);
+    Totals Net, IReadOnlyList<CategoryTotals> ByCategory, IReadOnlyList<DayTotals> ByDay, Audit.AuditSealRef? AuditSeal = null);
 
 /// <summary>The body of <c>POST /v1/reconciliation/summary-checks</c>: the insurer's own totals of a region and period.</summary>
 /// <remarks>Every field is nullable so that a missing one is reported as a field error, not a parse failure.</remarks>

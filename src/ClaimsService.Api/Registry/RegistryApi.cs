@@ -10,7 +10,7 @@ public sealed record RegistryEntryRequest
 {
     [Required] public string? InsuredId { get; init; }
     [Required] public string? RegionCode { get; init; }
-    /// <summary>general, registered_poor, poverty_monitored, marginal, extreme_poverty or subsistence.</summary>
+    /// <summary>A catalogued category code (/v1/categories): general, registered_poor, poverty_monitored, marginal, extreme_poverty, subsistence, or one added.</summary>
     [Required] public string? Category { get; init; }
     /// <summary>First day in the category (inclusive).</summary>
     [Required] public DateOnly? ValidFrom { get; init; }
@@ -36,8 +36,9 @@ public static class RegistryApi
     }
 
     public static async Task<Results<Created<RegistryBatchResponse>, ValidationProblem>> AddEntries(
-        List<RegistryEntryRequest?> entries, RegistryStore store, TimeProvider time, HttpContext http, CancellationToken ct)
+        List<RegistryEntryRequest?> entries, RegistryStore store, CategoryStore categories, TimeProvider time, HttpContext http, CancellationToken ct)
     {
+        var catalogue = await categories.CodesAsync(ct);
         var e = new FieldErrors();
         if (entries.Count == 0) e.Add("body", "At least one entry.");
         if (entries.Count > MaxBatch) e.Add("body", $"At most {MaxBatch} entries per call.");
@@ -52,8 +53,8 @@ public static class RegistryApi
             }
             var insured = e.ResidentId($"[{i}].insuredId", entry.InsuredId);
             var region = e.RegionCode($"[{i}].regionCode", entry.RegionCode);
-            if (!PersonCategories.TryParseBuiltIn(entry.Category, out var category))
-                e.Add($"[{i}].category", $"One of {string.Join(", ", PersonCategories.AllCodes)}.");
+            if (!PersonCategories.TryParseCatalogued(entry.Category, catalogue, out var category))
+                e.Add($"[{i}].category", $"A catalogued category, one of {string.Join(", ", catalogue)} (see /v1/categories).");
             var from = e.Required($"[{i}].validFrom", entry.ValidFrom);
             if (entry.ValidTo is { } to && to < from) e.Add($"[{i}].validTo", "Must not be before validFrom.");
             e.Text($"[{i}].source", entry.Source, 200);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClaimsService.Data.Stores;
 using ClaimsService.Domain;
@@ -26,34 +25,30 @@ public sealed record NationalAnswer(
     /// <summary>城乡居民大病保险资金 in the platform's fund payment types.</summary>
     public const string SeriousIllnessFund = "390200";
 
-    public static NationalAnswer? From(AdjudicationRow r) => NationalIds.Of(r) is not { } ids ? null : new(
-        ids.PsnNo, ids.MdtrtId, ids.SetlId, ids.Msgid, ids.MedType, ids.InsuplcAdmdvs, ids.MdtrtareaAdmvs, Money.FromFen(r.PayoutFen),
-        [new NationalFundLine(SeriousIllnessFund, Money.FromFen(r.EligibleAmountFen),
-            r.CapRemainingFen is { } cap ? Money.FromFen(cap) : null, Money.FromFen(r.PayoutFen), ProcessInfo(r))]);
+    public static NationalAnswer? From(Adjudication a) => a.National is not { } ids ? null : new(
+        ids.PsnNo, ids.MdtrtId, ids.SetlId, ids.Msgid, ids.MedType, ids.InsuplcAdmdvs, ids.MdtrtareaAdmvs, a.Payout,
+        [new NationalFundLine(SeriousIllnessFund, a.EligibleAmount, a.CapRemaining, a.Payout, ProcessInfo(a))]);
 
     public const int ProcessInfoMaxLength = 4000;
 
     /// <summary>setl_proc_info: the calculation in one line of Chinese, as the platform's 结算过程信息 (at most 4 000 characters).</summary>
-    public static string ProcessInfo(AdjudicationRow r)
+    public static string ProcessInfo(Adjudication a)
     {
         var text = new StringBuilder();
-        var trace = JsonSerializer.Deserialize<List<TraceStep>>(r.Trace, SettlementStore.Json) ?? [];
-        if (r.Kind == Kinds.Reversal) text.Append(CultureInfo.InvariantCulture, $"冲销原结算{Yuan(-r.PayoutFen)}；");
-        else if (r.Kind == Kinds.Adjustment) text.Append(CultureInfo.InvariantCulture, $"重新计算差额{Yuan(r.PayoutFen)}；");
+        if (a.Kind == Kinds.Reversal) text.Append(CultureInfo.InvariantCulture, $"冲销原结算{Amount(-a.Payout)}；");
+        else if (a.Kind == Kinds.Adjustment) text.Append(CultureInfo.InvariantCulture, $"重新计算差额{Amount(a.Payout)}；");
         else
         {
-            text.Append(CultureInfo.InvariantCulture, $"起付线{Yuan(r.DeductibleFen)}；");
-            foreach (var step in trace)
+            text.Append(CultureInfo.InvariantCulture, $"起付线{Amount(a.Deductible)}；");
+            foreach (var step in a.Trace)
                 text.Append(CultureInfo.InvariantCulture, $"{Amount(step.From)}-{Amount(step.To)}元 {Percent(step.Rate)} {Amount(step.Amount)}；");
-            if (r.CapApplied) text.Append("受年度封顶线或合计报销比例限制；");
+            if (a.CapApplied) text.Append("受年度封顶线或合计报销比例限制；");
         }
-        text.Append(CultureInfo.InvariantCulture, $"本次大病保险支付{Yuan(r.PayoutFen)}");
+        text.Append(CultureInfo.InvariantCulture, $"本次大病保险支付{Amount(a.Payout)}");
         return text.Length <= ProcessInfoMaxLength ? text.ToString() : text.ToString(0, ProcessInfoMaxLength - 1) + "…";
     }
 
     internal static string Amount(decimal yuan) => yuan.ToString("0.00", CultureInfo.InvariantCulture);
-
-    internal static string Yuan(long fen) => Amount(Money.FromFen(fen));
 
     internal static string Percent(decimal rate) => (rate * 100m).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 }

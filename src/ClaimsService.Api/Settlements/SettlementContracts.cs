@@ -183,16 +183,14 @@ public sealed record SettlementResponse(
     /// <summary>When the request carried national identifiers: them, and the 大病 share as the platform's settlement answer reads it.</summary>
     public NationalAnswer? National { get; init; }
 
-    public static SettlementResponse From(AdjudicationRow r) => new(
-        r.Id, r.Kind, r.SettlementId, r.HospitalCode, r.RegionCode, r.InsuredId, r.PolicyYear, r.Category,
-        new ParameterSetRefContract(r.ParameterSetId, r.ParameterSetVersion, r.ParameterSetRegion),
-        Money.FromFen(r.EligibleAmountFen), Money.FromFen(r.DeductibleFen), r.CapApplied,
-        new YearToDateContract(Money.FromFen(r.EligibleBeforeFen), Money.FromFen(r.EligibleAfterFen), Money.FromFen(r.PaidBeforeFen), Money.FromFen(r.PaidAfterFen)),
-        Money.FromFen(r.PayoutFen), JsonSerializer.Deserialize<List<TraceStep>>(r.Trace, SettlementStore.Json) ?? [],
-        DateTime.SpecifyKind(r.AdjudicatedAt, DateTimeKind.Utc))
+    public static SettlementResponse From(Adjudication a) => new(
+        a.Id, a.Kind, a.SettlementId, a.HospitalCode, a.RegionCode, a.InsuredId, a.PolicyYear, a.Category,
+        new ParameterSetRefContract(a.ParameterSetId, a.ParameterSetVersion, a.ParameterSetRegion), a.EligibleAmount, a.Deductible, a.CapApplied,
+        new YearToDateContract(a.Before.EligibleToDate, a.After.EligibleToDate, a.Before.PaidToDate, a.After.PaidToDate),
+        a.Payout, a.Trace, a.AdjudicatedAt)
     {
-        RelatedAdjudicationId = r.RelatedId,
-        ReversedBy = r.ReversedById,
-        National = NationalAnswer.From(r),
+        RelatedAdjudicationId = a.RelatedId,
+        ReversedBy = a.ReversedById,
+        National = NationalAnswer.From(a),
     };
 }

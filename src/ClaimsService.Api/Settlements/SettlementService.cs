@@ -11,10 +11,19 @@ namespace ClaimsService.Api.Settlements;
 /// <summary>The one outcome of every adjudication (settle, preview, reverse), turned into HTTP in one place (<see cref="SettlementsApi"/>).</summary>
 public abstract record AdjudicationOutcome
 {
+    /// <summary>What may reach a log (Polly logs a pipeline's result): never the insured person or a caller's settlement id.</summary>
+    public sealed override string ToString() => this switch
+    {
+        Adjudicated a => $"{(a.Replayed ? "replayed" : "adjudicated")} {a.Row} with {a.Adjustments.Count} adjustments",
+        Previewed p => $"previewed {p.Row}",
+        Rejected r => $"rejected {r.Status} {r.Code}",
+        _ => GetType().Name,
+    };
+
     /// <summary>Written now (<paramref name="Replayed"/> false) or found under its idempotency key (true); a reversal carries its adjustments.</summary>
-    public sealed record Adjudicated(AdjudicationRow Row, IReadOnlyList<AdjudicationRow> Adjustments, bool Replayed) : AdjudicationOutcome;
+    public sealed record Adjudicated(Adjudication Row, IReadOnlyList<Adjudication> Adjustments, bool Replayed) : AdjudicationOutcome;
     /// <summary>Planned against an unlocked read and not written (only the audit entry is).</summary>
-    public sealed record Previewed(AdjudicationRow Row) : AdjudicationOutcome;
+    public sealed record Previewed(Adjudication Row) : AdjudicationOutcome;
     /// <summary>A business rejection (no parameters in force, reused key, unknown settlement, …).</summary>
     public sealed record Rejected(int Status, string Code, params object?[] Args) : AdjudicationOutcome;
 }
@@ -47,8 +56,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
 
                 var plan = Planner.Settle(read.PersonYear.State, new AdjudicationCommand.Settle(Guid.CreateVersion7(now).ToString(), request.Costs,
                     placement.Set, Resolution.CategoriesOn(read.Registry, request.DischargeDate), request.ReferredOutOfRegion));
-                var rows = read.PersonYear.RowsOf(plan, stay, now);
-                await work.AppendAsync(read.PersonYear, plan, rows, context, t);
+                var rows = await work.AppendAsync(read.PersonYear, plan, stay, context, now, t);
                 await work.CommitAsync(t);
                 return new AdjudicationOutcome.Adjudicated(rows[0], [], Replayed: false);
             }, ct);
@@ -72,17 +80,17 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var (personYear, registry) = await settlements.ReadAsync(new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear), ct);
         var plan = Planner.Settle(personYear.State, new AdjudicationCommand.Settle(Guid.CreateVersion7(now).ToString(), request.Costs,
             placement.Set, Resolution.CategoriesOn(registry, request.DischargeDate), request.ReferredOutOfRegion));
-        var row = personYear.RowsOf(plan, new NewStay(caller.HospitalCode ?? "", request.SettlementId, request.AdmissionDate, request.DischargeDate,
-            request.Hash(), request.National), now)[0];
-        row.Kind = Kinds.Preview;
+        var row = personYear.Preview(plan, new NewStay(caller.HospitalCode ?? "", request.SettlementId, request.AdmissionDate, request.DischargeDate,
+            request.Hash(), request.National), now)[0] with { Kind = Kinds.Preview };
 
         var entry = AuditEntry(request, Kinds.Preview, "accepted", null, caller, now);
         entry.AdjudicationId = row.Id;
         entry.ParameterSetId = row.ParameterSetId;
         entry.ParameterSetVersion = row.ParameterSetVersion;
         entry.Category = row.Category;
-        entry.Trace = row.Trace;
-        entry.Outputs = JsonSerializer.Serialize(SettlementResponse.From(row), SettlementStore.Json);
+        var response = SettlementResponse.From(row);
+        entry.Trace = JsonSerializer.Serialize(response.Trace, SettlementStore.Json);
+        entry.Outputs = JsonSerializer.Serialize(response, SettlementStore.Json);
         await audit.AppendAsync(entry, ct);
         return new AdjudicationOutcome.Previewed(row);
     }
@@ -106,8 +114,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
             if (read.Existing is { } done) return new AdjudicationOutcome.Adjudicated(done, read.ExistingAdjustments, Replayed: true);
 
             var plan = Planner.Reverse(read.PersonYear.State, new AdjudicationCommand.Reverse(read.Target.Id));
-            var rows = read.PersonYear.RowsOf(plan, null, now);
-            await work.AppendAsync(read.PersonYear, plan, rows, context, t);
+            var rows = await work.AppendAsync(read.PersonYear, plan, null, context, now, t);
             await work.CommitAsync(t);
             return new AdjudicationOutcome.Adjudicated(rows[0], rows.Skip(1).ToList(), Replayed: false);
         }, ct);
@@ -144,13 +151,13 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         }
     }
 
-    public static AdjudicationOutcome.Rejected Voided(AdjudicationRow tombstone) =>
+    public static AdjudicationOutcome.Rejected Voided(Adjudication tombstone) =>
         new(409, ProblemCodes.SettlementVoided, tombstone.SettlementId, tombstone.AdjudicatedAt);
 
     public static AdjudicationOutcome.Rejected NotFound(string settlementId) =>
         new(404, ProblemCodes.SettlementNotFound, settlementId);
 
-    private static AdjudicationOutcome Repeat(AdjudicationRow existing, string requestHash) =>
+    private static AdjudicationOutcome Repeat(Adjudication existing, string requestHash) =>
         existing.Kind == Kinds.Void ? Voided(existing) : existing.RequestHash == requestHash
         ? new AdjudicationOutcome.Adjudicated(existing, [], Replayed: true)
         : new AdjudicationOutcome.Rejected(422, ProblemCodes.IdempotencyKeyReused);
@@ -161,8 +168,11 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     {
         if (Resolution.Place(date => parameters.InForce(request.RegionCode, date), request.AdmissionDate, request.DischargeDate) is { } placement)
             return (placement, null);
+        // With policyYearBy admission, the set in force on the discharge date sends the stay to its admission date.
+        var decidingDate = parameters.InForce(request.RegionCode, request.DischargeDate) is { PolicyYearBy: PolicyYearBy.Admission }
+            ? request.AdmissionDate : request.DischargeDate;
         var rejection = parameters.Knows(request.RegionCode)
-            ? new AdjudicationOutcome.Rejected(422, ProblemCodes.NoParametersInForce, request.RegionCode, request.DischargeDate)
+            ? new AdjudicationOutcome.Rejected(422, ProblemCodes.NoParametersInForce, request.RegionCode, decidingDate)
             : new AdjudicationOutcome.Rejected(422, ProblemCodes.UnknownRegion, request.RegionCode);
         await audit.AppendAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
         return (null, rejection);

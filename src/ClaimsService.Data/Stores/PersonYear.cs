@@ -29,7 +29,7 @@ public sealed class PersonYear
     /// <summary>The ledger row's version: the sequence of the last adjudication appended.</summary>
     public int Version { get; }
     public PersonYearState State { get; }
-    public IReadOnlyList<AdjudicationRow> Rows { get; }
+    internal IReadOnlyList<AdjudicationRow> Rows { get; }
 
     internal static PersonYear From(PersonYearKey key, LedgerRow ledger, IReadOnlyList<AdjudicationRow> rows, IEnumerable<ParameterSet> sets)
     {
@@ -58,13 +58,17 @@ public sealed class PersonYear
         r.CandidateCategories is not null ? PersonCategories.Split(r.CandidateCategories)
         : r.Category == PersonCategory.General.Code ? [] : [PersonCategory.Parse(r.Category)];
 
-    public AdjudicationRow Row(string adjudicationId) => _rowsById[adjudicationId];
+    internal AdjudicationRow Row(string adjudicationId) => _rowsById[adjudicationId];
+
+    /// <summary>What a plan would append, as adjudications, without writing anything (a preview).</summary>
+    public IReadOnlyList<Adjudication> Preview(AdjudicationPlan plan, NewStay? newStay, DateTime now) =>
+        RowsOf(plan, newStay, now).Select(Adjudication.From).ToList();
 
     /// <summary>
     /// The rows a plan appends, in order, numbered on from the ledger's version. A settlement takes its id from the plan and
     /// its hospital facts from <paramref name="newStay"/>; a reversal and its adjustments take theirs from the stays' rows.
     /// </summary>
-    public IReadOnlyList<AdjudicationRow> RowsOf(AdjudicationPlan plan, NewStay? newStay, DateTime now)
+    internal IReadOnlyList<AdjudicationRow> RowsOf(AdjudicationPlan plan, NewStay? newStay, DateTime now)
     {
         var rows = new List<AdjudicationRow>(plan.Entries.Count);
         string? reversalId = null;

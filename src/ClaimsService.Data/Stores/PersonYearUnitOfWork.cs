@@ -6,14 +6,14 @@ using Dapper;
 namespace ClaimsService.Data.Stores;
 
 /// <summary>What a settlement reads under the ledger lock: this key's first answer if any, the person-year and the registry.</summary>
-public sealed record SettlementReads(AdjudicationRow? Existing, PersonYear PersonYear, IReadOnlyList<CategoryEntry> Registry);
+public sealed record SettlementReads(Adjudication? Existing, PersonYear PersonYear, IReadOnlyList<CategoryEntry> Registry);
 
 /// <summary>What a reversal reads under the ledger lock: the settlement, its reversal if already done, and the person-year.</summary>
-public sealed record ReversalReads(AdjudicationRow Target, AdjudicationRow? Existing, PersonYear PersonYear)
+public sealed record ReversalReads(Adjudication Target, Adjudication? Existing, PersonYear PersonYear)
 {
     /// <summary>On a replay: the adjustments the first reversal wrote.</summary>
-    public IReadOnlyList<AdjudicationRow> ExistingAdjustments =>
-        Existing is null ? [] : PersonYear.Rows.Where(r => r.Kind == Kinds.Adjustment && r.RelatedId == Existing.Id).ToList();
+    public IReadOnlyList<Adjudication> ExistingAdjustments =>
+        Existing is null ? [] : PersonYear.Rows.Where(r => r.Kind == Kinds.Adjustment && r.RelatedId == Existing.Id).Select(Adjudication.From).ToList();
 }
 
 /// <summary>Who asked and with what, for the audit entries of a plan.</summary>
@@ -42,9 +42,8 @@ public sealed class PersonYearUnitOfWork : IAsyncDisposable
             SettlementStore.Args(key, now, Keys.Settlement(hospitalCode, settlementId)), _transaction, cancellationToken: ct));
         var ledger = await grid.ReadSingleAsync<LedgerRow>();
         var existing = await grid.ReadSingleOrDefaultAsync<AdjudicationRow>();
-        if (existing is not null) existing.AdjudicatedAt = DateTime.SpecifyKind(existing.AdjudicatedAt, DateTimeKind.Utc);
         var registry = await RegistryStore.ReadForPersonAsync(grid);
-        return new SettlementReads(existing, await SettlementStore.ReadPersonYearAsync(key, ledger, grid), registry);
+        return new SettlementReads(existing is null ? null : Adjudication.From(existing), await SettlementStore.ReadPersonYearAsync(key, ledger, grid), registry);
     }
 
     /// <summary>Null when this hospital has no settlement with this id.</summary>
@@ -57,9 +56,9 @@ public sealed class PersonYearUnitOfWork : IAsyncDisposable
             SettlementStore.Args(key, now, Keys.Reversal(hospitalCode, settlementId)), _transaction, cancellationToken: ct));
         var ledger = await grid.ReadSingleAsync<LedgerRow>();
         var existing = await grid.ReadSingleOrDefaultAsync<AdjudicationRow>();
-        if (existing is not null) existing.AdjudicatedAt = DateTime.SpecifyKind(existing.AdjudicatedAt, DateTimeKind.Utc);
         await RegistryStore.ReadForPersonAsync(grid);
-        return new ReversalReads(target, existing, await SettlementStore.ReadPersonYearAsync(key, ledger, grid));
+        return new ReversalReads(Adjudication.From(target), existing is null ? null : Adjudication.From(existing),
+            await SettlementStore.ReadPersonYearAsync(key, ledger, grid));
     }
 
     private const string InsertSql = $"INSERT INTO adjudications ({AdjudicationRow.Columns}) VALUES ({AdjudicationRow.Values})";
@@ -69,9 +68,14 @@ public sealed class PersonYearUnitOfWork : IAsyncDisposable
         WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
         """;
 
-    /// <summary>Appends the rows of a plan (<see cref="PersonYear.RowsOf"/>), one audit entry each, and moves the ledger.</summary>
-    public async Task AppendAsync(PersonYear personYear, AdjudicationPlan plan, IReadOnlyList<AdjudicationRow> rows, AuditContext audit, CancellationToken ct)
+    /// <summary>
+    /// Appends the rows of a plan, one audit entry each, and moves the ledger; returns what was appended, in order. A settlement
+    /// takes its hospital facts from <paramref name="newStay"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<Adjudication>> AppendAsync(PersonYear personYear, AdjudicationPlan plan, NewStay? newStay, AuditContext audit,
+        DateTime now, CancellationToken ct)
     {
+        var rows = personYear.RowsOf(plan, newStay, now);
         foreach (var row in rows)
         {
             await _connection.ExecuteAsync(new CommandDefinition(InsertSql, row, _transaction, cancellationToken: ct));
@@ -79,13 +83,13 @@ public sealed class PersonYearUnitOfWork : IAsyncDisposable
             if (row.Kind == Kinds.Reversal)
                 await _connection.ExecuteAsync(new CommandDefinition(MarkReversedSql, new { ReversalId = row.Id, Id = row.RelatedId }, _transaction, cancellationToken: ct));
         }
-        var now = rows.Count > 0 ? rows[^1].AdjudicatedAt : DateTime.UtcNow;
         await _connection.ExecuteAsync(new CommandDefinition(UpdateLedgerSql, new
         {
             EligibleToDateFen = Money.ToFen(plan.LedgerAfter.EligibleToDate), PaidToDateFen = Money.ToFen(plan.LedgerAfter.PaidToDate),
             Version = personYear.Version + rows.Count, Now = now,
             personYear.Key.RegionCode, personYear.Key.InsuredId, personYear.Key.PolicyYear,
         }, _transaction, cancellationToken: ct));
+        return rows.Select(Adjudication.From).ToList();
     }
 
     public Task CommitAsync(CancellationToken ct) => _transaction.CommitAsync(ct);

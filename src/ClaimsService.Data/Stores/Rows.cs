@@ -12,7 +12,7 @@ public static class Kinds
 }
 
 /// <summary>A row of <c>adjudications</c>: one settlement, reversal or adjustment. Amounts in fen.</summary>
-public sealed class AdjudicationRow
+internal sealed class AdjudicationRow
 {
     public string Id { get; set; } = "";
     public string IdempotencyKey { get; set; } = "";
@@ -84,7 +84,7 @@ public sealed class AdjudicationRow
 }
 
 /// <summary>A row of <c>ledgers</c>: the person-year's position. Amounts in fen.</summary>
-public sealed class LedgerRow
+internal sealed class LedgerRow
 {
     public long EligibleToDateFen { get; set; }
     public long PaidToDateFen { get; set; }
@@ -119,12 +119,12 @@ public sealed class AuditRow
 /// </summary>
 public sealed record NationalIds(string PsnNo, string MdtrtId, string SetlId, string? Msgid, string? MedType, string? InsuplcAdmdvs, string? MdtrtareaAdmvs)
 {
-    public void CopyTo(AdjudicationRow row, bool withMessage)
+    internal void CopyTo(AdjudicationRow row, bool withMessage)
     {
         (row.PsnNo, row.MdtrtId, row.SetlId, row.MedType, row.InsuplcAdmdvs, row.MdtrtareaAdmvs) = (PsnNo, MdtrtId, SetlId, MedType, InsuplcAdmdvs, MdtrtareaAdmvs);
         if (withMessage) row.Msgid = Msgid;
     }
 
-    public static NationalIds? Of(AdjudicationRow row) => row.SetlId is null ? null
+    internal static NationalIds? Of(AdjudicationRow row) => row.SetlId is null ? null
         : new(row.PsnNo ?? "", row.MdtrtId ?? "", row.SetlId, row.Msgid, row.MedType, row.InsuplcAdmdvs, row.MdtrtareaAdmvs);
 }

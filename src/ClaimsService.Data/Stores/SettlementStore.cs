@@ -9,6 +9,9 @@ namespace ClaimsService.Data.Stores;
 public sealed record PersonYearKey(string RegionCode, string InsuredId, int PolicyYear)
 {
     public string ProvinceCode => Resolution.ProvinceOf(RegionCode);
+
+    /// <summary>Never the whole resident ID (style.md 9).</summary>
+    public override string ToString() => $"{RegionCode}/{ResidentId.Mask(InsuredId)}/{PolicyYear}";
 }
 
 /// <summary>
@@ -75,7 +78,7 @@ public sealed class SettlementStore(Db db)
     /// constraint, not a read, decides between it and a late original), with its audit entry. Throws a duplicate-key error
     /// when the key is taken (the original arrived meanwhile).
     /// </summary>
-    public Task<AdjudicationRow> RecordVoidAsync(string hospitalCode, string settlementId, string? regionCode, AuditContext audit, DateTime now,
+    public Task<Adjudication> RecordVoidAsync(string hospitalCode, string settlementId, string? regionCode, AuditContext audit, DateTime now,
         CancellationToken ct) => db.InTransactionAsync(async (connection, transaction, t) =>
     {
         var row = new AdjudicationRow
@@ -93,22 +96,23 @@ public sealed class SettlementStore(Db db)
             Trace = "[]", Outputs = JsonSerializer.Serialize(new { adjudicationId = row.Id, kind = Kinds.Void, payout = 0m }, Json),
             TraceId = audit.TraceId, RecordedAt = now,
         }, t);
-        return row;
+        return Adjudication.From(row);
     }, ct);
 
-    public Task<AdjudicationRow?> FindSettlementAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
-        db.ReadAsync((c, t) => FindByKeyAsync(c, null, Keys.Settlement(hospitalCode, settlementId), t), ct);
+    public Task<Adjudication?> FindSettlementAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
+        db.ReadAsync(async (c, t) => await FindByKeyAsync(c, null, Keys.Settlement(hospitalCode, settlementId), t) is { } row ? Adjudication.From(row) : null, ct);
 
     private const string LedgerSql = $"SELECT {Dialects.SqlDialect.SelectLedgerColumns} FROM ledgers WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear";
 
-    /// <summary>The person-year's ledger row (null when nothing was settled) and every adjudication in order.</summary>
-    public Task<(LedgerRow? Ledger, IReadOnlyList<AdjudicationRow> Entries)> LedgerAsync(string regionCode, string insuredId, int policyYear, CancellationToken ct) =>
+    /// <summary>The person-year's ledger (empty when nothing was settled) and every adjudication in order.</summary>
+    public Task<(YearToDate Ledger, IReadOnlyList<Adjudication> Entries)> LedgerAsync(string regionCode, string insuredId, int policyYear, CancellationToken ct) =>
         db.ReadAsync(async (c, t) =>
         {
             var args = new { RegionCode = regionCode, InsuredId = insuredId, PolicyYear = policyYear };
             var ledger = await c.QuerySingleOrDefaultAsync<LedgerRow>(new CommandDefinition(LedgerSql, args, cancellationToken: t));
-            var entries = (await c.QueryAsync<AdjudicationRow>(new CommandDefinition(PersonYearSql, args, cancellationToken: t))).AsList();
-            return (ledger, (IReadOnlyList<AdjudicationRow>)entries);
+            var entries = (await c.QueryAsync<AdjudicationRow>(new CommandDefinition(PersonYearSql, args, cancellationToken: t))).Select(Adjudication.From).ToList();
+            return (ledger is null ? YearToDate.Empty : new YearToDate(Money.FromFen(ledger.EligibleToDateFen), Money.FromFen(ledger.PaidToDateFen)),
+                (IReadOnlyList<Adjudication>)entries);
         }, ct);
 
     private const string PreviewReadsSql = $"{LedgerSql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{PersonYearSetsSql};";

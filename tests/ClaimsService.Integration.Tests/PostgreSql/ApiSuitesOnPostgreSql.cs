@@ -27,3 +27,7 @@ public sealed class PostgresValidationTests(PostgresAppFactory factory) : Valida
 public sealed class PostgresHardeningTests(PostgresAppFactory factory) : HardeningTests<PostgresAppFactory>(factory);
 public sealed class PostgresPerStayPricingApiTests(PostgresAppFactory factory) : PerStayPricingApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresBadInputPropertyTests(PostgresAppFactory factory) : BadInputPropertyTests<PostgresAppFactory>(factory);
+public sealed class PostgresCategoriesApiTests(PostgresAppFactory factory) : CategoriesApiTests<PostgresAppFactory>(factory);
+public sealed class PostgresKeyLifecycleTests(PostgresAppFactory factory) : KeyLifecycleTests<PostgresAppFactory>(factory);
+public sealed class PostgresAuditEntriesTests(PostgresAppFactory factory) : AuditEntriesTests<PostgresAppFactory>(factory);
+public sealed class PostgresAuditSealTests : AuditSealTests<PostgresAppFactory>;
