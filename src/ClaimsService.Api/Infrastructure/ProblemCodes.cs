@@ -29,6 +29,8 @@ public static class ProblemCodes
     public const string SettlementVoided = "settlement_voided";
     public const string ClientNotFound = "client_not_found";
     public const string CategoryExists = "category_exists";
+    public const string RegistryEntryRetracted = "registry_entry_retracted";
+    public const string RegistryEntryNotFound = "registry_entry_not_found";
 
     /// <summary>Every code above, for the tests and the texts.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(ProblemCodes).GetFields()

@@ -8,7 +8,7 @@ namespace ClaimsService.Api.Telemetry;
 /// The service's own instruments, on the one Meter named after the service. Labels are low-cardinality by design:
 /// kind, outcome, a configured region code (anything else is "other"), never a person or a settlement.
 /// Prometheus names: claims_adjudications_total, claims_adjudication_duration_seconds, claims_payout_cny_total,
-/// claims_parameter_cache_refreshes_total, claims_database_circuit_state.
+/// claims_parameter_cache_refreshes_total, claims_database_circuit_state, claims_ops_flushes_total.
 /// </summary>
 public sealed class ClaimsMetrics
 {
@@ -17,11 +17,13 @@ public sealed class ClaimsMetrics
     public const string Payout = "claims.payout.cny";
     public const string CacheRefreshes = "claims.parameter_cache.refreshes";
     public const string CircuitState = "claims.database.circuit_state";
+    public const string OpsFlushes = "claims.ops.flushes";
 
     private readonly Counter<long> _adjudications;
     private readonly Histogram<double> _duration;
     private readonly Counter<double> _payout;
     private readonly Counter<long> _refreshes;
+    private readonly Counter<long> _flushes;
 
     public ClaimsMetrics(IMeterFactory meters, CircuitBreakerStateProvider circuit)
     {
@@ -35,6 +37,8 @@ public sealed class ClaimsMetrics
             "Payout amounts in CNY by kind (settlement, reversal, adjustment), region and direction (paid, recovered).");
         _refreshes = meter.CreateCounter<long>(CacheRefreshes, "{refresh}",
             "Parameter-set cache refresh attempts by result (reloaded, unchanged, failed).");
+        _flushes = meter.CreateCounter<long>(OpsFlushes, "{flush}",
+            "Writes of this instance's per-minute request figures to the database for the fleet dashboard, by result (written, failed).");
         meter.CreateObservableGauge(CircuitState, () => (int)circuit.CircuitState, "{state}",
             "The claims-db circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.");
     }
@@ -51,6 +55,8 @@ public sealed class ClaimsMetrics
         if (amount == 0) return;
         _payout.Add((double)Math.Abs(amount), new TagList { { "kind", kind }, { "region", region }, { "direction", amount > 0 ? "paid" : "recovered" } });
     }
+
+    public void OpsFlushed(string result) => _flushes.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void CacheRefreshed(string result) => _refreshes.Add(1, new KeyValuePair<string, object?>("result", result));
 }
