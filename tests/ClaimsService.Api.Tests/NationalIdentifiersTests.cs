@@ -76,6 +76,21 @@ public abstract class NationalIdentifiersTests<TFactory>(TFactory factory) : ICl
         var answer = await retry.ShouldBeAsync(HttpStatusCode.OK);
         Assert.True(retry.IsReplay());
         Assert.Equal("MSG-FIRST", answer.GetProperty("national").Text("msgid"));
+        var audit = await factory.Service<AuditStore>().ForSettlementAsync(GuilinHospital, body.SettlementId, CancellationToken.None);
+        Assert.Equal([("accepted", "MSG-FIRST"), ("replayed", "MSG-RETRY")],
+            audit.Select(a => (a.Outcome, JsonDocument.Parse(a.Inputs).RootElement.GetProperty("national").Text("msgid"))));
+        Assert.Equal(answer.Text("adjudicationId"), audit[1].AdjudicationId);
+    }
+
+    [Fact]
+    public async Task ARetryWithTheSameMsgidIsNotAuditedAgain()
+    {
+        var body = Settlement();
+        await (await _hospital.PostJsonAsync("/v1/settlements", WithNational(body, National("MSG-SAME")))).ShouldBeAsync(HttpStatusCode.Created);
+
+        await (await _hospital.PostJsonAsync("/v1/settlements", WithNational(body, National("MSG-SAME")))).ShouldBeAsync(HttpStatusCode.OK);
+
+        Assert.Single(await factory.Service<AuditStore>().ForSettlementAsync(GuilinHospital, body.SettlementId, CancellationToken.None));
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         try
         {
             // Idempotent by key and read-before-write: safe for the pipeline to run again after a transient failure.
-            return await db.RunAsync(async t =>
+            var outcome = await db.RunAsync(async t =>
             {
                 await using var work = await settlements.BeginAsync(t);
                 var read = await work.LockForSettlementAsync(key, hospital, request.SettlementId, now, t);
@@ -60,6 +60,15 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
                 await work.CommitAsync(t);
                 return new AdjudicationOutcome.Adjudicated(rows[0], [], Replayed: false);
             }, ct);
+            // The platform's msgid is new for every message: a retry under another one replays, and its msgid is audited.
+            if (outcome is AdjudicationOutcome.Adjudicated { Replayed: true } replay && request.National?.Msgid is { } msgid
+                && msgid != replay.Row.National?.Msgid)
+            {
+                var entry = AuditEntry(request, Kinds.Settlement, "replayed", null, caller, now);
+                entry.AdjudicationId = replay.Row.Id;
+                await audit.AppendAsync(entry, ct);
+            }
+            return outcome;
         }
         catch (Exception e) when (settlements.IsDuplicateKey(e))
         {
