@@ -45,6 +45,27 @@ public sealed class Db(SqlDialect dialect, IOptions<DatabaseOptions> options, Re
         }, ct);
 
     /// <summary>
+    /// Runs a unit of work that opens its own transaction (<see cref="BeginAsync"/>) through the pipeline: a transient
+    /// failure runs the whole unit again, so only work that is safe to run twice asks for <paramref name="retry"/>.
+    /// </summary>
+    public Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct, bool retry = true) => ExecuteAsync(retry, work, ct);
+
+    /// <summary>A connection with an open transaction, for a unit of work run inside <see cref="RunAsync{T}"/>.</summary>
+    internal async Task<(DbConnection Connection, DbTransaction Transaction)> BeginAsync(CancellationToken ct)
+    {
+        var connection = await OpenAsync(ct);
+        try
+        {
+            return (connection, await connection.BeginTransactionAsync(ct));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Opens a connection for a long read that streams to a client (reconciliation statements). Opening goes through
     /// the pipeline (breaker, retries, timeout); the read does not, because its length depends on the rows and on how
     /// fast the client takes them, which the per-call timeout cannot bound. The caller disposes the connection.

@@ -14,7 +14,7 @@ public static class Money
     /// <summary>True when the amount has no more than two decimals.</summary>
     public static bool HasAtMostTwoDecimals(decimal amount) => decimal.Round(amount, 2) == amount;
 
-    public static long ToFen(decimal amount) => (long)Round(amount * 100m);
+    public static long ToFen(decimal amount) => Fen.Of(amount).Value;
 
-    public static decimal FromFen(long fen) => fen / 100m;
+    public static decimal FromFen(long fen) => Fen.ToDecimal(fen);
 }

@@ -22,8 +22,14 @@ public sealed record CategoryAdjustment(
     bool CapWaived = false,
     decimal? AnnualCap = null);
 
-/// <summary>The identity of a stored parameter set.</summary>
-public sealed record ParameterSetRef(string Id, int Version, string RegionCode);
+/// <summary>Which date decides a stay's policy year (rules.md; the platform's 跨年度住院标志).</summary>
+public enum PolicyYearBy
+{
+    /// <summary>The common rule: the discharge date.</summary>
+    Discharge,
+    /// <summary>Cross-year stays join the year of their admission and are priced with the set in force on that date.</summary>
+    Admission,
+}
 
 /// <summary>
 /// The parameters of a pooling region (统筹区) from a date on. Immutable once published: a change is a
@@ -51,9 +57,14 @@ public sealed record ParameterSet
     public decimal? ReferralMinRate { get; init; }
     public IReadOnlyDictionary<PersonCategory, CategoryAdjustment> Categories { get; init; } =
         new Dictionary<PersonCategory, CategoryAdjustment>();
+    /// <summary>Which date decides the policy year of a stay (default: discharge).</summary>
+    public PolicyYearBy PolicyYearBy { get; init; } = PolicyYearBy.Discharge;
+    /// <summary>
+    /// Basic insurance and this payout together never above this share of the stay's in-policy cost
+    /// ("最终实际报销比例不得超过90%"); null = no such limit.
+    /// </summary>
+    public decimal? CombinedRateCap { get; init; }
     public DateTime PublishedAt { get; init; }
-
-    public ParameterSetRef Ref => new(Id, Version, RegionCode);
 
     /// <summary>The base deductible: the announced figure, else income × ratio rounded half away from zero.</summary>
     public decimal BaseDeductible =>
@@ -81,6 +92,8 @@ public sealed record ParameterSet
             yield return ("deductibleRounding", "Must be positive.");
         if (ReferralMinRate is < 0m or > 1m)
             yield return ("referralMinRate", "Must be a fraction between 0 and 1.");
+        if (CombinedRateCap is <= 0m or > 1m)
+            yield return ("combinedRateCap", "Must be a fraction above 0 and at most 1.");
         foreach (var (category, a) in Categories)
         {
             if (a.DeductibleFactor is not null && a.Deductible is not null)

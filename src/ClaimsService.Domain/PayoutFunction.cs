@@ -56,24 +56,47 @@ public sealed class PayoutFunction
     /// <summary>
     /// f(eligibleToDate): each band's share above the deductible, rounded to 0.01, summed, then clipped
     /// to the cap. Each trace amount is rounded, so the trace adds up to the total exactly unless the cap
-    /// clipped it, which <see cref="PayoutEvaluation.CapApplied"/> says.
+    /// clipped it, which <see cref="PayoutEvaluation.CapApplied"/> says. This is the year seen under one set and
+    /// category; a stay is priced on its own slice by <see cref="Slice"/>.
     /// </summary>
     public PayoutEvaluation Evaluate(decimal eligibleToDate)
     {
-        var trace = new List<TraceStep>(_rates.Length);
-        var total = 0m;
+        var trace = Bands(eligibleToDate).Where(b => b.To > b.From).ToList();
+        var total = trace.Sum(t => t.Amount);
+        var capApplied = Cap is { } cap && total > cap;
+        return new PayoutEvaluation(Deductible, capApplied ? Cap!.Value : total, capApplied, Cap, trace);
+    }
+
+    /// <summary>
+    /// F(after) − F(before) band by band, with no cap (rules.md: F_s): for each band the stay touches, F(after)'s
+    /// amount of that band minus F(before)'s, over the range [max(start, before), min(end, after)].
+    /// </summary>
+    public IReadOnlyList<TraceStep> Slice(decimal eligibleBefore, decimal eligibleAfter)
+    {
+        var before = Bands(eligibleBefore);
+        var after = Bands(eligibleAfter);
+        var slice = new List<TraceStep>(after.Length);
+        for (var i = 0; i < after.Length; i++)
+        {
+            var from = Math.Max(after[i].From, eligibleBefore);
+            if (after[i].To <= from) continue;
+            slice.Add(new TraceStep(from, after[i].To, _rates[i], after[i].Amount - before[i].Amount));
+        }
+        return slice;
+    }
+
+    /// <summary>Every band at an eligible year-to-date amount: its paid range (empty when To ≤ From) and rounded amount.</summary>
+    private TraceStep[] Bands(decimal eligibleToDate)
+    {
         var bands = _set.Bands;
+        var result = new TraceStep[bands.Count];
         var shift = _set.BandBasis == BandBasis.AboveDeductible ? Deductible : 0m;
         for (var i = 0; i < bands.Count; i++)
         {
             var start = Math.Max(bands[i].From + shift, Deductible);
             var end = i + 1 < bands.Count ? Math.Min(bands[i + 1].From + shift, eligibleToDate) : eligibleToDate;
-            if (end <= start) continue;
-            var amount = Money.Round((end - start) * _rates[i]);
-            trace.Add(new TraceStep(start, end, _rates[i], amount));
-            total += amount;
+            result[i] = new TraceStep(start, end, _rates[i], end <= start ? 0m : Money.Round((end - start) * _rates[i]));
         }
-        var capApplied = Cap is { } cap && total > cap;
-        return new PayoutEvaluation(Deductible, capApplied ? Cap!.Value : total, capApplied, Cap, trace);
+        return result;
     }
 }

@@ -1,8 +1,27 @@
 namespace ClaimsService.Domain;
 
-/// <summary>The 18-character resident identity number (GB 11643), checked with ISO 7064 MOD 11-2.</summary>
-public static class ResidentId
+/// <summary>
+/// The 18-character resident identity number (GB 11643), checked with ISO 7064 MOD 11-2: the one place its format, check
+/// digit, normal form (an upper-case X) and masking are written.
+/// </summary>
+public readonly record struct ResidentId
 {
+    private ResidentId(string value) => Value = value;
+
+    /// <summary>The number in its normal form (check digit X upper-case).</summary>
+    public string Value { get; }
+
+    public static bool TryParse(string? id, out ResidentId residentId)
+    {
+        residentId = IsValid(id) ? new ResidentId(id!.ToUpperInvariant()) : default;
+        return residentId.Value is not null;
+    }
+
+    /// <summary>What may appear in logs and traces.</summary>
+    public string Masked => Mask(Value);
+
+    public override string ToString() => Masked;
+
     private static readonly int[] Weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     private const string CheckDigits = "10X98765432";
 

@@ -143,6 +143,9 @@ public abstract class ParameterSetsApiTests<TFactory>(TFactory factory) : IClass
     [InlineData("categories", """{"vip":{"rateBonus":0.1}}""", "categories.vip")]
     [InlineData("categories", """{"registered_poor":{"deductible":3000,"deductibleFactor":0.5}}""", "categories.registered_poor")]
     [InlineData("annualCap", "\"none\"", "annualCap")]
+    [InlineData("combinedRateCap", "0", "combinedRateCap")]
+    [InlineData("combinedRateCap", "1.5", "combinedRateCap")]
+    [InlineData("policyYearBy", "\"arrival\"", "policyYearBy")]
     public async Task AnInvalidSetIsRefusedAndNothingIsPublished(string property, string json, string field)
     {
         const string region = "450326";
@@ -152,6 +155,29 @@ public abstract class ParameterSetsApiTests<TFactory>(TFactory factory) : IClass
         await (await _admin.PostJsonAsync("/v1/parameter-sets", body)).ShouldBeValidationProblemAsync(field);
 
         Assert.Empty(await ListAsync($"?regionCode={region}"));
+    }
+
+    [Fact]
+    public async Task PolicyYearByAndCombinedRateCapAreStoredAndReadBack()
+    {
+        var body = ParameterSet("450327");
+        body["policyYearBy"] = "admission";
+        body["combinedRateCap"] = 0.9m;
+
+        var published = await PublishAsync(body);
+        var read = await (await _admin.GetAsync($"/v1/parameter-sets/{published.Text("id")}")).ShouldBeAsync(HttpStatusCode.OK);
+
+        Assert.Equal(("admission", 0.9m), (published.Text("policyYearBy"), published.Money("combinedRateCap")));
+        Assert.Equal(("admission", 0.9m), (read.Text("policyYearBy"), read.Money("combinedRateCap")));
+    }
+
+    [Fact]
+    public async Task ASetWithoutThemDecidesByDischargeWithNoCombinedLimit()
+    {
+        var published = await PublishAsync(ParameterSet("450328"));
+
+        Assert.Equal("discharge", published.Text("policyYearBy"));
+        Assert.False(published.TryGetProperty("combinedRateCap", out var cap) && cap.ValueKind != JsonValueKind.Null);
     }
 
     private async Task<JsonElement> PublishAsync(JsonObject set) =>

@@ -9,12 +9,12 @@ public class CapTests
     [Fact]
     public void CapClipsTheYearTotal()
     {
-        // f(50 000) unclipped = 23 001.53 > 10 000.
+        // F(50 000) = 23 001.53 (the bands, no cap inside F) > 10 000.
         var pricing = GuangxiCapped().PriceAlone(50_000m);
 
         Assert.True(pricing.Evaluation.CapApplied);
         Assert.Equal(10_000m, pricing.Evaluation.Cap);
-        Assert.Equal(10_000m, pricing.Evaluation.Total);
+        Assert.Equal(23_001.53m, pricing.Evaluation.Total);
         Assert.Equal(10_000m, pricing.Payout);
     }
 
@@ -145,16 +145,17 @@ public class CapTests
     }
 
     [Fact]
-    public void CategoryCapWaiverUnclipsAYearAlreadyAtTheGeneralCap()
+    public void CategoryCapWaiverPaysTheNextStaysOwnSliceAboveTheGeneralCap()
     {
-        // General reaches the cap of 10 000 on 50 000; the person then registers as poor (cap waived):
-        // f_poor(60 000) = (60 000 − 5 832.06) × 0.7 = 37 917.558 → 37 917.56; minus 10 000 paid = 27 917.56.
+        // General reaches the cap of 10 000 on 50 000; the person then registers as poor (cap waived). Per-stay pricing:
+        // F_poor(60 000) − F_poor(50 000) = 37 917.56 − 30 917.56 = 10 000 × 0.7 = 7 000; the earlier stay is not re-priced.
         var set = GuangxiCapped();
         var first = set.PriceAlone(50_000m);
 
         var second = Adjudicator.Price(set, PersonCategory.RegisteredPoor, false, first.Ledger(), 10_000m);
 
         Assert.Equal(10_000m, first.Payout);
-        Assert.Equal(27_917.56m, second.Payout);
+        Assert.Equal(7_000m, second.Payout);
+        Assert.False(second.Evaluation.CapApplied);
     }
 }

@@ -15,8 +15,8 @@ public class CategoryTests
     public void CategoryThatStartsMidYearAppliesOnlyToStaysDischargedFromThatDate()
     {
         // Guilin cumulative. Stay 1 (discharged 2020-06-15, general): f_general(30 000) = [12 000–30 000] × 0.6 = 10 800.
-        // Stay 2 (discharged 2020-09-10, poor): f_poor(50 000) = [3 000–40 000] × 0.7 + [40 000–50 000] × 0.8
-        //   = 25 900 + 8 000 = 33 900; payout = 33 900 − 10 800 = 23 100.
+        // Stay 2 (discharged 2020-09-10, poor), its own slice 30 000–50 000 at poor rates:
+        //   F_poor(50 000) − F_poor(30 000) = (25 900 + 8 000) − 18 900 = [30 000–40 000] × 0.7 + [40 000–50 000] × 0.8 = 15 000.
         var set = Sets.Guilin2020();
 
         var first = Settle(set, new DateOnly(2020, 6, 15), YearToDate.Empty, 30_000m, Registry);
@@ -25,9 +25,9 @@ public class CategoryTests
         Assert.Equal(PersonCategory.General, first.Category);
         Assert.Equal(10_800m, first.Payout);
         Assert.Equal(PersonCategory.RegisteredPoor, second.Category);
-        Assert.Equal(33_900m, second.Evaluation.Total);
-        Assert.Equal(23_100m, second.Payout);
-        Assert.Equal(33_900m, second.PaidAfter);
+        Assert.Equal([new TraceStep(30_000m, 40_000m, 0.70m, 7_000m), new TraceStep(40_000m, 50_000m, 0.80m, 8_000m)], second.Evaluation.Trace);
+        Assert.Equal(15_000m, second.Payout);
+        Assert.Equal(25_800m, second.PaidAfter);
     }
 
     [Fact]
@@ -61,10 +61,10 @@ public class CategoryTests
     }
 
     [Fact]
-    public void StayAfterACategoryEndsIsPricedAsGeneralAndNeverPaysBack()
+    public void StayAfterACategoryEndsIsPricedAsGeneralOnItsOwnSlice()
     {
-        // Poor until 2020-06-30: stay 1 pays f_poor(50 000) = 33 900. Stay 2 (general): f_general(60 000)
-        // = 16 800 + 14 000 = 30 800 < 33 900 paid: payout 0, not −3 100.
+        // Poor until 2020-06-30: stay 1 pays F_poor(50 000) = 33 900. Stay 2 (general), 50 000–60 000:
+        // F_general(60 000) − F_general(50 000) = 30 800 − 23 800 = 7 000; stay 1 keeps its 33 900.
         CategoryEntry[] registry = [new(PersonCategory.RegisteredPoor, new DateOnly(2016, 1, 1), new DateOnly(2020, 6, 30))];
         var set = Sets.Guilin2020();
 
@@ -73,9 +73,8 @@ public class CategoryTests
 
         Assert.Equal(33_900m, first.Payout);
         Assert.Equal(PersonCategory.General, second.Category);
-        Assert.Equal(30_800m, second.Evaluation.Total);
-        Assert.Equal(0m, second.Payout);
-        Assert.Equal(33_900m, second.PaidAfter);
+        Assert.Equal(7_000m, second.Payout);
+        Assert.Equal(40_900m, second.PaidAfter);
     }
 
     [Fact]
@@ -172,18 +171,49 @@ public class CategoryTests
     [Fact]
     public void CategoryCodesRoundTrip()
     {
-        foreach (var category in Enum.GetValues<PersonCategory>())
+        foreach (var category in PersonCategory.BuiltIn)
             Assert.Equal(category, PersonCategories.Parse(category.ToCode()));
         Assert.Equal(["general", "registered_poor", "poverty_monitored", "marginal", "extreme_poverty", "subsistence"], PersonCategories.AllCodes);
     }
 
     [Theory]
     [InlineData("Registered_Poor")]
-    [InlineData("poor")]
+    [InlineData("1poor")]
+    [InlineData("relapse-risk")]
+    [InlineData("a_code_longer_than_thirty_two_chars")]
     [InlineData("")]
     [InlineData(null)]
-    public void UnknownCategoryCodeIsRejected(string? code)
+    public void MalformedCategoryCodeIsRejected(string? code)
     {
         Assert.False(PersonCategories.TryParse(code, out _));
+    }
+
+    [Fact]
+    public void ACatalogueCodeIsACategoryLikeTheBuiltInOnes()
+    {
+        // Categories are data (api.md): 返贫致贫人口 added as relapse_risk is parsed and compared by its code.
+        Assert.True(PersonCategories.TryParse("relapse_risk", out var relapse));
+        Assert.Equal(PersonCategory.Parse("relapse_risk"), relapse);
+        Assert.Same(PersonCategory.RegisteredPoor, PersonCategory.Parse("registered_poor"));
+    }
+
+    [Fact]
+    public void ACataloguedCategoryIsChosenWhenItIsTheMostFavourable()
+    {
+        // Guangxi 2020 (deductible 11 664.11, 60 %) with relapse_risk at deductible 0, +20 pp: 50 000 × 0.8 = 40 000,
+        // above registered poor's 30 917.56 and general's 23 001.53.
+        var relapse = PersonCategory.Parse("relapse_risk");
+        var set = Sets.Guangxi2020() with
+        {
+            Categories = new Dictionary<PersonCategory, CategoryAdjustment>(Sets.Guangxi2020().Categories)
+            {
+                [relapse] = new(Deductible: 0m, RateBonus: 0.20m),
+            },
+        };
+
+        var pricing = Adjudicator.PriceMostFavourable(set, [PersonCategory.RegisteredPoor, relapse], false, YearToDate.Empty, 50_000m);
+
+        Assert.Equal(relapse, pricing.Category);
+        Assert.Equal(40_000m, pricing.Payout);
     }
 }

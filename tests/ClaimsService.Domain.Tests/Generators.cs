@@ -7,7 +7,7 @@ namespace ClaimsService.Domain.Tests;
 /// <summary>FsCheck generators: CNY amounts with two decimals and random but well-formed parameter sets.</summary>
 internal static class Generators
 {
-    private static readonly PersonCategory[] AllCategories = Enum.GetValues<PersonCategory>();
+    private static readonly PersonCategory[] AllCategories = [.. PersonCategory.BuiltIn];
 
     /// <summary>0 … 2 000 000.00 with two decimals; half the time under 100 000 where deductibles and band edges sit.</summary>
     public static Gen<decimal> Amount { get; } =
@@ -64,6 +64,12 @@ internal static class Generators
             ReferralMinRate = referral,
             Categories = categories.Zip(adjustments).ToDictionary(p => p.First, p => p.Second),
         };
+
+    /// <summary>A random set that, half the time, also limits basic insurance plus the payout to a share of the in-policy cost.</summary>
+    public static Gen<ParameterSet> SetWithCombinedRateCap { get; } =
+        from set in Set
+        from cap in Maybe(Gen.Choose(1, 100).Select(p => p / 100m))
+        select set with { CombinedRateCap = cap };
 
     private static Gen<CategoryAdjustment> AnyAdjustment { get; } =
         from deductibleKind in Gen.Choose(0, 2)

@@ -101,7 +101,8 @@ public class ResolutionTests
     public void SetChangingMidYearPricesTheLaterStayAgainstTheYearToDateTotal()
     {
         // Stay 1 discharged 2020-06-20 under the pre-notice set: (30 000 − 10 742.52) × 0.5 = 9 628.74.
-        // Stay 2 discharged 2020-08-15 under 桂医保发〔2020〕46号: f_2020(50 000) = 23 001.53; 23 001.53 − 9 628.74 = 13 372.79.
+        // Stay 2 discharged 2020-08-15 under 桂医保发〔2020〕46号, its own slice 30 000–50 000 at 60 %:
+        // F_2020(50 000) − F_2020(30 000) = 23 001.53 − 11 001.53 = 12 000 (stay 1 is not re-priced at 60 %).
         var store = Store(Sets.Guangxi2019(), Sets.Guangxi2020());
         var first = Adjudicator.Price(Resolution.SetInForce(store, "450300", new DateOnly(2020, 6, 20))!, PersonCategory.General, false, YearToDate.Empty, 30_000m);
         var secondSet = Resolution.SetInForce(store, "450300", new DateOnly(2020, 8, 15))!;
@@ -110,23 +111,22 @@ public class ResolutionTests
         Assert.Equal(9_628.74m, first.Payout);
         Assert.Equal("guangxi-2020", secondSet.Id);
         Assert.Equal(30_000m, second.EligibleBefore);
-        Assert.Equal(13_372.79m, second.Payout);
-        Assert.Equal(23_001.53m, second.PaidAfter);
+        Assert.Equal(12_000m, second.Payout);
+        Assert.Equal(21_628.74m, second.PaidAfter);
     }
 
     [Fact]
-    public void SetChangingMidYearNeverMakesAPayoutNegative()
+    public void LessGenerousSetMidYearPricesOnlyTheLaterStaysSlice()
     {
-        // Stay 1 under Guangxi 2020 pays 23 001.53. A less generous set (deductible 40 000, 50 %) then gives
-        // f(60 000) = 20 000 × 0.5 = 10 000, below what was paid: the payout is 0, not −13 001.53.
+        // Stay 1 under Guangxi 2020 pays 23 001.53. A less generous set (deductible 40 000, 50 %) prices stay 2's slice
+        // 50 000–60 000: F(60 000) − F(50 000) = 10 000 − 5 000 = 5 000. Nothing is clawed back from stay 1.
         var stingy = Sets.Guangxi2020() with { Version = 2, EffectiveFrom = new DateOnly(2020, 9, 1), Deductible = 40_000m, Bands = [new Band(0m, 0.5m)] };
         var first = Sets.Guangxi2020().PriceAlone(50_000m);
 
         var second = Adjudicator.Price(stingy, PersonCategory.General, false, first.Ledger(), 10_000m);
 
-        Assert.Equal(10_000m, second.Evaluation.Total);
-        Assert.Equal(0m, second.Payout);
-        Assert.Equal(23_001.53m, second.PaidAfter);
+        Assert.Equal(5_000m, second.Payout);
+        Assert.Equal(28_001.53m, second.PaidAfter);
         Assert.Equal(60_000m, second.EligibleAfter);
     }
 
@@ -153,5 +153,49 @@ public class ResolutionTests
         var fields = bad.Problems().Select(p => p.Field).ToHashSet();
 
         Assert.Equal(new HashSet<string> { "deductible", "bands", "deductibleRounding", "referralMinRate", "categories.registered_poor" }, fields);
+    }
+
+    // Cross-year stay: admitted 2020-12-20, discharged 2021-01-05 (the platform's 跨年度住院标志).
+    private static readonly DateOnly Admitted = new(2020, 12, 20);
+    private static readonly DateOnly Discharged = new(2021, 1, 5);
+
+    private static Placement? Place(params ParameterSet[] sets) =>
+        Resolution.Place(date => Resolution.SetInForce(Store(sets), "450000", date), Admitted, Discharged);
+
+    private static ParameterSet Set2020() => Sets.Basic() with { Id = "2020", EffectiveFrom = new DateOnly(2020, 1, 1) };
+    private static ParameterSet Set2021(PolicyYearBy by) => Sets.Basic() with { Id = "2021", Version = 2, EffectiveFrom = new DateOnly(2021, 1, 1), PolicyYearBy = by };
+
+    [Fact]
+    public void CrossYearStayJoinsTheYearOfItsDischargeByDefault()
+    {
+        var placement = Place(Set2020(), Set2021(PolicyYearBy.Discharge));
+
+        Assert.Equal("2021", placement!.Set.Id);
+        Assert.Equal(2021, placement.PolicyYear);
+    }
+
+    [Fact]
+    public void WithPolicyYearByAdmissionACrossYearStayJoinsTheYearOfItsAdmissionAtThatDatesSet()
+    {
+        // The set in force on the discharge date says admission: the stay belongs to 2020 and is priced with the 2020 set.
+        var placement = Place(Set2020(), Set2021(PolicyYearBy.Admission));
+
+        Assert.Equal("2020", placement!.Set.Id);
+        Assert.Equal(2020, placement.PolicyYear);
+    }
+
+    [Fact]
+    public void PolicyYearByAdmissionOnlyCountsWhenTheDischargeDatesSetSaysSo()
+    {
+        // The 2020 set says admission, but the 2021 set (in force on the discharge date) decides: discharge.
+        var placement = Place(Set2020() with { PolicyYearBy = PolicyYearBy.Admission }, Set2021(PolicyYearBy.Discharge));
+
+        Assert.Equal(2021, placement!.PolicyYear);
+    }
+
+    [Fact]
+    public void PolicyYearByAdmissionWithNoSetInForceOnTheAdmissionDateHasNoPlacement()
+    {
+        Assert.Null(Place(Set2021(PolicyYearBy.Admission)));
     }
 }

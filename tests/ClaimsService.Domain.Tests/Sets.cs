@@ -125,13 +125,13 @@ internal static class Sets
 
     /// <summary>f(eligible year-to-date) of a set and category.</summary>
     public static PayoutEvaluation F(this ParameterSet set, decimal eligibleToDate,
-        PersonCategory category = PersonCategory.General, bool referred = false) =>
-        new PayoutFunction(set, category, referred).Evaluate(eligibleToDate);
+        PersonCategory? category = null, bool referred = false) =>
+        new PayoutFunction(set, category ?? PersonCategory.General, referred).Evaluate(eligibleToDate);
 
     /// <summary>Prices one settlement on an empty year.</summary>
     public static Pricing PriceAlone(this ParameterSet set, decimal eligible,
-        PersonCategory category = PersonCategory.General, bool referred = false) =>
-        Adjudicator.Price(set, category, referred, YearToDate.Empty, eligible);
+        PersonCategory? category = null, bool referred = false) =>
+        Adjudicator.Price(set, category ?? PersonCategory.General, referred, YearToDate.Empty, eligible);
 
     /// <summary>Settles stays one at a time with one set and category; the pricings in order.</summary>
     public static IReadOnlyList<Pricing> SettleInOrder(this ParameterSet set, PersonCategory category, params decimal[] eligibleAmounts)
@@ -148,5 +148,16 @@ internal static class Sets
     }
 
     /// <summary>The year-to-date ledger after a settlement.</summary>
-    public static YearToDate Ledger(this Pricing pricing) => new(pricing.EligibleAfter, pricing.PaidAfter);
+    public static YearToDate Ledger(this Pricing pricing) => pricing.Ledger;
+
+    /// <summary>A stay to settle through the planner: its set, candidate categories, referral flag and eligible amount.</summary>
+    public static AdjudicationCommand.Settle Stay(string id, decimal eligible, ParameterSet set, PersonCategory[]? candidates = null, bool referred = false) =>
+        new(id, StayCosts.OfEligible(eligible), set, candidates ?? [], referred);
+
+    /// <summary>Settles stays afresh, in order, through the planner, from an empty person-year.</summary>
+    public static PersonYearState SettleAfresh(IEnumerable<AdjudicationCommand.Settle> stays) =>
+        stays.Aggregate(PersonYearState.Empty, (state, stay) => Planner.Settle(state, stay).StateAfter);
+
+    /// <summary>The payouts of a plan's stays, in order.</summary>
+    public static decimal[] Payouts(this PersonYearState state) => state.Stays.Select(s => s.CurrentPayout).ToArray();
 }

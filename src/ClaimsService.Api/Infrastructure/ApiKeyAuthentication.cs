@@ -32,7 +32,8 @@ public sealed record Caller(string ClientId, string Name, string Role, string? H
     /// <summary>An insurer's or auditor's regions cover a region when one equals it or is its province (a province code covers its prefectures).</summary>
     public bool Covers(string regionCode) =>
         Role is Roles.Ops or Roles.Admin
-        || Regions.Any(r => r == regionCode || (r.EndsWith("0000", StringComparison.Ordinal) && regionCode.StartsWith(r[..2], StringComparison.Ordinal)));
+        || (Domain.RegionCode.TryParse(regionCode, out var region)
+            && Regions.Any(r => Domain.RegionCode.TryParse(r, out var scope) && scope.Covers(region)));
 
     public static Caller From(ClaimsPrincipal user) => new(
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "",

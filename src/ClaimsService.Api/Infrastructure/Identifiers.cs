@@ -20,7 +20,7 @@ public static class Identifiers
         value is { Length: > 0 and <= HospitalCodeMaxLength } && value.All(char.IsAsciiLetterOrDigit);
 
     /// <summary>A 6-digit administrative division code.</summary>
-    public static bool IsRegionCode(string? value) => value is { Length: 6 } && value.All(char.IsAsciiDigit);
+    public static bool IsRegionCode(string? value) => Domain.RegionCode.IsValid(value);
 
     /// <summary>No control character and no unpaired surrogate: what every provider stores as text.</summary>
     public static bool IsPrintableText(string value)

@@ -96,7 +96,8 @@ public sealed class FieldErrors
     public string RegionCode(string field, string? value)
     {
         if (value is null) Add(field, "Required.");
-        else if (!Identifiers.IsRegionCode(value)) Add(field, "A 6-digit administrative division code.");
+        else if (!Domain.RegionCode.TryParse(value, out var region)) Add(field, "A 6-digit administrative division code.");
+        else return region.Value;
         return value ?? "";
     }
 
@@ -112,7 +113,8 @@ public sealed class FieldErrors
     public string ResidentId(string field, string? value)
     {
         if (value is null) Add(field, "Required.");
-        else if (!Domain.ResidentId.IsValid(value)) Add(field, "Not a valid 18-character resident identity number (check digit ISO 7064 MOD 11-2).");
+        else if (!Domain.ResidentId.TryParse(value, out var id)) Add(field, "Not a valid 18-character resident identity number (check digit ISO 7064 MOD 11-2).");
+        else return id.Value;
         return value?.ToUpperInvariant() ?? "";
     }
 

@@ -69,7 +69,10 @@ public static class ServiceSetup
         services.AddSingleton<Db>();
         services.AddSingleton<ParameterSetStore>();
         services.AddSingleton<RegistryStore>();
+        services.AddSingleton<CategoryStore>();
         services.AddSingleton<SettlementStore>();
+        services.AddSingleton<ReadjudicationStore>();
+        services.AddSingleton<Readjudication.ReadjudicationHooks>();
         services.AddSingleton<AuditStore>();
         services.AddSingleton<ApiClientStore>();
         services.AddSingleton<ReconciliationStore>();
@@ -86,6 +89,7 @@ public static class ServiceSetup
         services.AddSingleton<ReferenceData>();
         services.AddHostedService<ParameterSetRefresher>();
         services.AddScoped<SettlementService>();
+        services.AddScoped<Readjudication.ReadjudicationService>();
         services.AddAudit(builder.Configuration);
         return builder;
     }

@@ -29,8 +29,7 @@ public static class LedgersApi
         if (policyYear is < 2000 or > 2100) e.Add("policyYear", "A year between 2000 and 2100.");
         if (e.Any) return Problems.Validation(e.ToDictionary());
         var (ledger, entries) = await store.LedgerAsync(regionCode, insured, policyYear, ct);
-        return TypedResults.Ok(new LedgerResponse(regionCode, insured, policyYear,
-            Money.FromFen(ledger?.EligibleToDateFen ?? 0), Money.FromFen(ledger?.PaidToDateFen ?? 0),
+        return TypedResults.Ok(new LedgerResponse(regionCode, insured, policyYear, ledger.EligibleToDate, ledger.PaidToDate,
             entries.Select(SettlementResponse.From).ToList()));
     }
 }

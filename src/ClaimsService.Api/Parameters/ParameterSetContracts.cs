@@ -52,6 +52,13 @@ public sealed record ParameterSetRequest
     public decimal? ReferralMinRate { get; init; }
     /// <summary>Adjustments by category code.</summary>
     public IReadOnlyDictionary<string, CategoryAdjustmentContract>? Categories { get; init; }
+    /// <summary>
+    /// discharge (default) or admission: with admission, a stay joins the policy year of its admission date and is priced
+    /// with the set in force on that date (cross-year stays, 跨年度住院标志). The set in force on the discharge date decides.
+    /// </summary>
+    public string? PolicyYearBy { get; init; }
+    /// <summary>Basic insurance plus the payout never above this share of the stay's in-policy cost (e.g. 0.9); absent = no limit.</summary>
+    public decimal? CombinedRateCap { get; init; }
 
     public const int MaxBands = 20;
     public static readonly DateOnly EarliestDate = new(2000, 1, 1), LatestDate = new(2100, 12, 31);
@@ -61,7 +68,10 @@ public sealed record ParameterSetRequest
     /// against its range before anything is stored, and the set must evaluate (<see cref="ParameterSetCheck"/>): a set is
     /// append-only, so one that could not price a stay would break its region for good.
     /// </summary>
-    public (ParameterSet? Set, FieldErrors Errors) ToDomain(string id, DateTime publishedAt)
+    /// <param name="id">The new set's id.</param>
+    /// <param name="publishedAt">When it is published.</param>
+    /// <param name="catalogue">The catalogued category codes (<c>/v1/categories</c>); null = the built-in ones.</param>
+    public (ParameterSet? Set, FieldErrors Errors) ToDomain(string id, DateTime publishedAt, IReadOnlySet<string>? catalogue = null)
     {
         var e = new FieldErrors();
         var region = e.RegionCode("regionCode", RegionCode);
@@ -80,6 +90,14 @@ public sealed record ParameterSetRequest
         if (AnnualCap is not null) e.Amount("annualCap", AnnualCap);
         e.Fraction("deductibleRatio", DeductibleRatio);
         e.Fraction("referralMinRate", ReferralMinRate);
+        if (CombinedRateCap is not null) e.Fraction("combinedRateCap", CombinedRateCap, min: 0m);
+        if (CombinedRateCap == 0m) e.Add("combinedRateCap", "A fraction above 0 and at most 1.");
+        var policyYearBy = PolicyYearBy switch
+        {
+            null or "discharge" => Domain.PolicyYearBy.Discharge,
+            "admission" => Domain.PolicyYearBy.Admission,
+            _ => Fail(Domain.PolicyYearBy.Discharge, "policyYearBy", "Either 'discharge' or 'admission'."),
+        };
         var basis = BandBasis switch
         {
             null or "cumulative" => Domain.BandBasis.Cumulative,
@@ -106,8 +124,8 @@ public sealed record ParameterSetRequest
         foreach (var (code, a) in Categories ?? new Dictionary<string, CategoryAdjustmentContract>())
         {
             var field = $"categories.{(code.Length > 32 ? code[..32] : code)}";
-            if (!PersonCategories.TryParse(code, out var category))
-                e.Add(field, $"Unknown category; one of {string.Join(", ", PersonCategories.AllCodes)}.");
+            if (!PersonCategories.TryParseCatalogued(code, catalogue, out var category))
+                e.Add(field, $"Unknown category; one of {string.Join(", ", catalogue ?? PersonCategories.AllCodes.ToHashSet())} (see /v1/categories).");
             else if (a is null) e.Add(field, "Required.");
             else
             {
@@ -126,6 +144,7 @@ public sealed record ParameterSetRequest
             PerCapitaIncome = PerCapitaIncome, IncomeYear = IncomeYear, DeductibleRatio = DeductibleRatio ?? 0.5m,
             Deductible = Deductible, DeductibleRounding = DeductibleRounding ?? 0.01m, BandBasis = basis, Bands = bands,
             AnnualCap = AnnualCap, ReferralMinRate = ReferralMinRate, Categories = categories, PublishedAt = publishedAt,
+            PolicyYearBy = policyYearBy, CombinedRateCap = CombinedRateCap,
         };
         foreach (var (field, message) in set.Problems()) e.Add(field, message);
         if (!e.Any && ParameterSetCheck.Failure(set) is { } failure) e.Add("body", failure);
@@ -143,8 +162,15 @@ public sealed record ParameterSetResponse(
     string Id, int Version, string RegionCode, string Name, string? PolicyDocument, DateOnly EffectiveFrom, DateTime PublishedAt,
     decimal? PerCapitaIncome, int? IncomeYear, decimal DeductibleRatio, decimal? Deductible, decimal DeductibleRounding,
     decimal EffectiveDeductible, string BandBasis, IReadOnlyList<BandContract> Bands, decimal? AnnualCap, decimal? ReferralMinRate,
-    IReadOnlyDictionary<string, CategoryAdjustmentContract> Categories)
+    IReadOnlyDictionary<string, CategoryAdjustmentContract> Categories, string PolicyYearBy, decimal? CombinedRateCap)
 {
+    /// <summary>
+    /// Only in the answer to publishing: person-years with settled, not reversed stays discharged on or after effectiveFrom in
+    /// the set's region (for a province's set, also in its prefectures that have no set of their own). They change only
+    /// through a re-adjudication run.
+    /// </summary>
+    public int? AffectedPersonYears { get; init; }
+
     public static ParameterSetResponse From(ParameterSet s) => new(
         s.Id, s.Version, s.RegionCode, s.Name, s.PolicyDocument, s.EffectiveFrom, s.PublishedAt, s.PerCapitaIncome, s.IncomeYear,
         s.DeductibleRatio, s.Deductible, s.DeductibleRounding, s.BaseDeductible,
@@ -154,5 +180,5 @@ public sealed record ParameterSetResponse(
         {
             DeductibleFactor = kv.Value.DeductibleFactor, Deductible = kv.Value.Deductible, RateBonus = kv.Value.RateBonus,
             CapWaived = kv.Value.CapWaived, AnnualCap = kv.Value.AnnualCap,
-        }));
+        }), s.PolicyYearBy == Domain.PolicyYearBy.Admission ? "admission" : "discharge", s.CombinedRateCap);
 }

@@ -1,3 +1,4 @@
+using ClaimsService.Domain;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Reflection;

@@ -1,3 +1,4 @@
+using ClaimsService.Domain;
 using System.Reflection;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Data.Reconciliation;

@@ -1,3 +1,4 @@
+using ClaimsService.Domain;
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
@@ -93,7 +94,7 @@ public enum StatementFormat
 internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe)
 {
     public const string Header = "adjudicationId,kind,hospitalCode,settlementId,regionCode,insuredId,policyYear,category,"
-        + "parameterSetId,parameterSetVersion,eligibleAmount,payout,relatedAdjudicationId,adjudicatedAt,businessDate";
+        + "parameterSetId,parameterSetVersion,eligibleAmount,payout,relatedAdjudicationId,adjudicatedAt,businessDate,runId";
 
     private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(",\"\r\n");
 
@@ -107,7 +108,7 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
     {
         // Generous upper bound: every text field quoted, each character 3 bytes and doubled, plus numbers and dates.
         var bound = 256 + 6 * (l.AdjudicationId.Length + l.Kind.Length + l.HospitalCode.Length + l.SettlementId.Length + l.RegionCode.Length
-            + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0) + 10);
+            + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0) + (l.RunId?.Length ?? 0) + 10);
         var span = Reserve(bound);
         var n = 0;
         n += Text(l.AdjudicationId, span[n..]); span[n++] = (byte)',';
@@ -125,7 +126,8 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
         if (l.RelatedAdjudicationId is { } related) n += Text(related, span[n..]);
         span[n++] = (byte)',';
         n += FormatInstant(l.AdjudicatedAt, span[n..]); span[n++] = (byte)',';
-        n += FormatDate(l.BusinessDate, span[n..]);
+        n += FormatDate(l.BusinessDate, span[n..]); span[n++] = (byte)',';
+        if (l.RunId is { } run) n += Text(run, span[n..]);
         span[n++] = (byte)'\n';
         Commit(n);
     }
@@ -185,7 +187,7 @@ internal sealed class NdjsonStatementWriter(PipeWriter pipe) : StatementWriter(p
     public override void Write(StatementLine l)
     {
         var bound = 512 + 6 * (l.AdjudicationId.Length + l.Kind.Length + l.HospitalCode.Length + l.SettlementId.Length + l.RegionCode.Length
-            + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0));
+            + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0) + (l.RunId?.Length ?? 0));
         var span = Reserve(bound);
         var n = 0;
         n += Raw("{\"adjudicationId\":"u8, span[n..]); n += Text(l.AdjudicationId, span[n..]);
@@ -207,7 +209,13 @@ internal sealed class NdjsonStatementWriter(PipeWriter pipe) : StatementWriter(p
         }
         n += Raw(",\"adjudicatedAt\":\""u8, span[n..]); n += FormatInstant(l.AdjudicatedAt, span[n..]);
         n += Raw("\",\"businessDate\":\""u8, span[n..]); n += FormatDate(l.BusinessDate, span[n..]);
-        n += Raw("\"}\n"u8, span[n..]);
+        n += Raw("\""u8, span[n..]);
+        if (l.RunId is { } run)
+        {
+            n += Raw(",\"runId\":"u8, span[n..]);
+            n += Text(run, span[n..]);
+        }
+        n += Raw("}\n"u8, span[n..]);
         Commit(n);
     }
 

@@ -53,8 +53,8 @@ public sealed record ValidSettlement(
     string SettlementId, string InsuredId, string RegionCode, DateOnly AdmissionDate, DateOnly DischargeDate,
     decimal InPolicyCost, decimal BasicInsurancePaid, bool ReferredOutOfRegion)
 {
-    /// <summary>进入大病保险的合规费用: in-policy cost minus what basic insurance paid on it.</summary>
-    public decimal EligibleAmount => InPolicyCost - BasicInsurancePaid;
+    /// <summary>What the stay costs; its eligible amount (进入大病保险的合规费用) is the domain's to derive.</summary>
+    public StayCosts Costs => new(InPolicyCost, BasicInsurancePaid);
 
     public string ToJson() => JsonSerializer.Serialize(this, SettlementStore.Json);
 
@@ -97,15 +97,13 @@ public sealed record SettlementResponse(
     /// <summary>A settlement that was reversed: the reversal's id.</summary>
     public string? ReversedBy { get; init; }
 
-    public static SettlementResponse From(AdjudicationRow r) => new(
-        r.Id, r.Kind, r.SettlementId, r.HospitalCode, r.RegionCode, r.InsuredId, r.PolicyYear, r.Category,
-        new ParameterSetRefContract(r.ParameterSetId, r.ParameterSetVersion, r.ParameterSetRegion),
-        Money.FromFen(r.EligibleAmountFen), Money.FromFen(r.DeductibleFen), r.CapApplied,
-        new YearToDateContract(Money.FromFen(r.EligibleBeforeFen), Money.FromFen(r.EligibleAfterFen), Money.FromFen(r.PaidBeforeFen), Money.FromFen(r.PaidAfterFen)),
-        Money.FromFen(r.PayoutFen), JsonSerializer.Deserialize<List<TraceStep>>(r.Trace, SettlementStore.Json) ?? [],
-        DateTime.SpecifyKind(r.AdjudicatedAt, DateTimeKind.Utc))
+    public static SettlementResponse From(Adjudication a) => new(
+        a.Id, a.Kind, a.SettlementId, a.HospitalCode, a.RegionCode, a.InsuredId, a.PolicyYear, a.Category,
+        new ParameterSetRefContract(a.ParameterSetId, a.ParameterSetVersion, a.ParameterSetRegion), a.EligibleAmount, a.Deductible, a.CapApplied,
+        new YearToDateContract(a.Before.EligibleToDate, a.After.EligibleToDate, a.Before.PaidToDate, a.After.PaidToDate),
+        a.Payout, a.Trace, a.AdjudicatedAt)
     {
-        RelatedAdjudicationId = r.RelatedId,
-        ReversedBy = r.ReversedById,
+        RelatedAdjudicationId = a.RelatedId,
+        ReversedBy = a.ReversedById,
     };
 }

@@ -2,93 +2,147 @@ using System.Diagnostics;
 using System.Text.Json;
 using ClaimsService.Api.Infrastructure;
 using ClaimsService.Api.Parameters;
+using ClaimsService.Data;
 using ClaimsService.Data.Stores;
 using ClaimsService.Domain;
 
 namespace ClaimsService.Api.Settlements;
 
-/// <summary>The outcome of a settlement or a preview, before it becomes an HTTP answer.</summary>
-public abstract record Adjudicated
+/// <summary>The one outcome of every adjudication (settle, preview, reverse), turned into HTTP in one place (<see cref="SettlementsApi"/>).</summary>
+public abstract record AdjudicationOutcome
 {
-    public sealed record Settled(AdjudicationRow Row, bool Replayed) : Adjudicated;
-    public sealed record Previewed(SettlementResponse Response) : Adjudicated;
-    /// <summary>A business rejection (e.g. no parameters in force), audited.</summary>
-    public sealed record Rejected(int Status, string Code, string Title, string Detail) : Adjudicated;
+    /// <summary>What may reach a log (Polly logs a pipeline's result): never the insured person or a caller's settlement id.</summary>
+    public sealed override string ToString() => this switch
+    {
+        Adjudicated a => $"{(a.Replayed ? "replayed" : "adjudicated")} {a.Row} with {a.Adjustments.Count} adjustments",
+        Previewed p => $"previewed {p.Row}",
+        Rejected r => $"rejected {r.Status} {r.Code}",
+        _ => GetType().Name,
+    };
+
+    /// <summary>Written now (<paramref name="Replayed"/> false) or found under its idempotency key (true); a reversal carries its adjustments.</summary>
+    public sealed record Adjudicated(Adjudication Row, IReadOnlyList<Adjudication> Adjustments, bool Replayed) : AdjudicationOutcome;
+    /// <summary>Planned against an unlocked read and not written (only the audit entry is).</summary>
+    public sealed record Previewed(Adjudication Row) : AdjudicationOutcome;
+    /// <summary>A business rejection (no parameters in force, reused key, unknown settlement, …).</summary>
+    public sealed record Rejected(int Status, string Code, string Title, string Detail) : AdjudicationOutcome;
 }
 
 /// <summary>
-/// One settlement's data flow (architecture.md): resolve the parameter set from the cache, then, in one transaction,
-/// read the person's categories from the registry and price against the locked ledger, with its audit entry.
+/// The application service of adjudication (style.md 13; architecture.md "Data flow of one settlement"): resolve the set
+/// in force from the cache, then in one unit of work lock and read the person-year, let the domain plan the command, append
+/// the plan and commit. The store only runs SQL; the domain decides.
 /// </summary>
-public sealed class SettlementService(ParameterSetCache parameters, SettlementStore settlements, AuditStore audit, TimeProvider time)
+public sealed class SettlementService(ParameterSetCache parameters, SettlementStore settlements, AuditStore audit, Db db, TimeProvider time)
 {
-    public async Task<Adjudicated> SettleAsync(ValidSettlement request, Caller caller, CancellationToken ct)
+    public async Task<AdjudicationOutcome> SettleAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
         var hospital = caller.HospitalCode!;
         var now = time.UtcNowStored();
-        var (set, rejection) = await ResolveAsync(request, Kinds.Settlement, caller, now, ct);
-        if (rejection is not null) return rejection;
+        var (placement, rejection) = await PlaceAsync(request, Kinds.Settlement, caller, now, ct);
+        if (placement is null) return rejection!;
 
-        var command = new SettlementCommand(hospital, request.SettlementId, request.RegionCode, request.InsuredId, request.AdmissionDate,
-            request.DischargeDate, request.ReferredOutOfRegion, request.EligibleAmount, request.Hash(), request.ToJson(), caller.AuditName,
-            Activity.Current?.TraceId.ToString(), now);
-        var outcome = await settlements.SettleAsync(command, (ytd, entries) => new PricedSettlement(set, Adjudicator.PriceMostFavourable(
-            set, Resolution.CategoriesOn(entries, request.DischargeDate), request.ReferredOutOfRegion, ytd, request.EligibleAmount)), ct);
-        return outcome switch
+        var key = new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear);
+        var stay = new NewStay(hospital, request.SettlementId, request.AdmissionDate, request.DischargeDate, request.Hash());
+        var context = new AuditContext(caller.AuditName, request.ToJson(), Activity.Current?.TraceId.ToString());
+        try
         {
-            SettleOutcome.Created c => new Adjudicated.Settled(c.Row, Replayed: false),
-            SettleOutcome.Replayed r => new Adjudicated.Settled(r.Row, Replayed: true),
-            SettleOutcome.KeyReused => new Adjudicated.Rejected(422, "idempotency_key_reused", "This settlementId was already used with a different body.",
-                "Send the original body to read the first answer, or use a new settlementId."),
-            SettleOutcome.InFlight => new Adjudicated.Rejected(409, "settlement_in_flight", "This settlement is being processed right now.",
-                "Retry the same request shortly to read its answer."),
-            _ => throw new UnreachableException(),
-        };
+            // Idempotent by key and read-before-write: safe for the pipeline to run again after a transient failure.
+            return await db.RunAsync(async t =>
+            {
+                await using var work = await settlements.BeginAsync(t);
+                var read = await work.LockForSettlementAsync(key, hospital, request.SettlementId, now, t);
+                if (read.Existing is { } existing) return Repeat(existing, stay.RequestHash);
+
+                var plan = Planner.Settle(read.PersonYear.State, new AdjudicationCommand.Settle(Guid.CreateVersion7(now).ToString(), request.Costs,
+                    placement.Set, Resolution.CategoriesOn(read.Registry, request.DischargeDate), request.ReferredOutOfRegion));
+                var rows = await work.AppendAsync(read.PersonYear, plan, stay, context, now, t);
+                await work.CommitAsync(t);
+                return new AdjudicationOutcome.Adjudicated(rows[0], [], Replayed: false);
+            }, ct);
+        }
+        catch (Exception e) when (settlements.IsDuplicateKey(e))
+        {
+            // The same key settled at once for another person-year (a reused key): the unique constraint decided.
+            var existing = await settlements.FindSettlementAsync(hospital, request.SettlementId, ct);
+            return existing is null
+                ? new AdjudicationOutcome.Rejected(409, "settlement_in_flight", "This settlement is being processed right now.",
+                    "Retry the same request shortly to read its answer.")
+                : Repeat(existing, stay.RequestHash);
+        }
     }
 
-    /// <summary>Prices the stay against the current ledger without touching it; only the audit log records it.</summary>
-    public async Task<Adjudicated> PreviewAsync(ValidSettlement request, Caller caller, CancellationToken ct)
+    /// <summary>Plans the stay against the current ledger without touching it; only the audit log records it.</summary>
+    public async Task<AdjudicationOutcome> PreviewAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
         var now = time.UtcNowStored();
-        var (set, rejection) = await ResolveAsync(request, Kinds.Preview, caller, now, ct);
-        if (rejection is not null) return rejection;
-        var year = Resolution.PolicyYear(request.DischargeDate);
-        var (ledger, entries) = await settlements.PreviewReadsAsync(request.RegionCode, request.InsuredId, year, ct);
-        var categories = Resolution.CategoriesOn(entries, request.DischargeDate);
-        var ytd = ledger is null ? YearToDate.Empty : new YearToDate(Money.FromFen(ledger.EligibleToDateFen), Money.FromFen(ledger.PaidToDateFen));
-        var pricing = Adjudicator.PriceMostFavourable(set, categories, request.ReferredOutOfRegion, ytd, request.EligibleAmount);
-        var response = new SettlementResponse(Guid.CreateVersion7(now).ToString(), Kinds.Preview, request.SettlementId, caller.HospitalCode ?? "",
-            request.RegionCode, request.InsuredId, year, pricing.Category.ToCode(), new ParameterSetRefContract(set.Id, set.Version, set.RegionCode),
-            pricing.EligibleAmount, pricing.Evaluation.Deductible, pricing.Evaluation.CapApplied,
-            new YearToDateContract(pricing.EligibleBefore, pricing.EligibleAfter, pricing.PaidBefore, pricing.PaidAfter),
-            pricing.Payout, pricing.Evaluation.Trace, now);
+        var (placement, rejection) = await PlaceAsync(request, Kinds.Preview, caller, now, ct);
+        if (placement is null) return rejection!;
+        var (personYear, registry) = await settlements.ReadAsync(new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear), ct);
+        var plan = Planner.Settle(personYear.State, new AdjudicationCommand.Settle(Guid.CreateVersion7(now).ToString(), request.Costs,
+            placement.Set, Resolution.CategoriesOn(registry, request.DischargeDate), request.ReferredOutOfRegion));
+        var row = personYear.Preview(plan, new NewStay(caller.HospitalCode ?? "", request.SettlementId, request.AdmissionDate, request.DischargeDate,
+            request.Hash()), now)[0] with { Kind = Kinds.Preview };
+
         var entry = AuditEntry(request, Kinds.Preview, "accepted", null, caller, now);
-        entry.AdjudicationId = response.AdjudicationId;
-        entry.ParameterSetId = set.Id;
-        entry.ParameterSetVersion = set.Version;
-        entry.Category = response.Category;
+        entry.AdjudicationId = row.Id;
+        entry.ParameterSetId = row.ParameterSetId;
+        entry.ParameterSetVersion = row.ParameterSetVersion;
+        entry.Category = row.Category;
+        var response = SettlementResponse.From(row);
         entry.Trace = JsonSerializer.Serialize(response.Trace, SettlementStore.Json);
         entry.Outputs = JsonSerializer.Serialize(response, SettlementStore.Json);
         await audit.AppendAsync(entry, ct);
-        return new Adjudicated.Previewed(response);
+        return new AdjudicationOutcome.Previewed(row);
     }
 
-    /// <summary>The set in force, or a business rejection, audited.</summary>
-    private async Task<(ParameterSet Set, Adjudicated.Rejected? Rejection)> ResolveAsync(
+    /// <summary>
+    /// Reverses a settlement: the domain takes it out and re-prices the later stays with their own sets and the most
+    /// favourable of their candidates; each difference is an adjustment. Idempotent by the reversal's key.
+    /// </summary>
+    public Task<AdjudicationOutcome> ReverseAsync(string settlementId, string reason, Caller caller, CancellationToken ct)
+    {
+        var hospital = caller.HospitalCode!;
+        var now = time.UtcNowStored();
+        var context = new AuditContext(caller.AuditName, JsonSerializer.Serialize(new { settlementId, reason }, SettlementStore.Json),
+            Activity.Current?.TraceId.ToString());
+        return db.RunAsync<AdjudicationOutcome>(async t =>
+        {
+            await using var work = await settlements.BeginAsync(t);
+            if (await work.LockForReversalAsync(hospital, settlementId, now, t) is not { } read) return NotFound(settlementId);
+            if (read.Existing is { } done) return new AdjudicationOutcome.Adjudicated(done, read.ExistingAdjustments, Replayed: true);
+
+            var plan = Planner.Reverse(read.PersonYear.State, new AdjudicationCommand.Reverse(read.Target.Id));
+            var rows = await work.AppendAsync(read.PersonYear, plan, null, context, now, t);
+            await work.CommitAsync(t);
+            return new AdjudicationOutcome.Adjudicated(rows[0], rows.Skip(1).ToList(), Replayed: false);
+        }, ct);
+    }
+
+    public static AdjudicationOutcome.Rejected NotFound(string settlementId) =>
+        new(404, "settlement_not_found", "No settlement of this hospital has this id.", $"settlementId {settlementId}");
+
+    private static AdjudicationOutcome Repeat(Adjudication existing, string requestHash) => existing.RequestHash == requestHash
+        ? new AdjudicationOutcome.Adjudicated(existing, [], Replayed: true)
+        : new AdjudicationOutcome.Rejected(422, "idempotency_key_reused", "This settlementId was already used with a different body.",
+            "Send the original body to read the first answer, or use a new settlementId.");
+
+    /// <summary>The set the stay is priced with and its policy year (api.md "policyYearBy"), or a business rejection, audited.</summary>
+    private async Task<(Placement? Placement, AdjudicationOutcome.Rejected? Rejection)> PlaceAsync(
         ValidSettlement request, string kind, Caller caller, DateTime now, CancellationToken ct)
     {
-        var set = parameters.InForce(request.RegionCode, request.DischargeDate);
-        if (set is null)
-        {
-            var rejection = parameters.Knows(request.RegionCode)
-                ? new Adjudicated.Rejected(422, "no_parameters_in_force", "No parameter set is in force for this region on the discharge date.",
-                    $"Region {request.RegionCode} has no parameter set effective on {request.DischargeDate:yyyy-MM-dd}.")
-                : new Adjudicated.Rejected(422, "unknown_region", "No parameter set exists for this region or its province.",
-                    $"Region {request.RegionCode} is not configured.");
-            await audit.AppendAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
-            return (null!, rejection);
-        }
-        return (set, null);
+        if (Resolution.Place(date => parameters.InForce(request.RegionCode, date), request.AdmissionDate, request.DischargeDate) is { } placement)
+            return (placement, null);
+        // With policyYearBy admission, the set in force on the discharge date sends the stay to its admission date.
+        var decidingDate = parameters.InForce(request.RegionCode, request.DischargeDate) is { PolicyYearBy: PolicyYearBy.Admission }
+            ? request.AdmissionDate : request.DischargeDate;
+        var rejection = parameters.Knows(request.RegionCode)
+            ? new AdjudicationOutcome.Rejected(422, "no_parameters_in_force", "No parameter set is in force for this region on the discharge date.",
+                $"Region {request.RegionCode} has no parameter set effective on {decidingDate:yyyy-MM-dd}.")
+            : new AdjudicationOutcome.Rejected(422, "unknown_region", "No parameter set exists for this region or its province.",
+                $"Region {request.RegionCode} is not configured.");
+        await audit.AppendAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
+        return (null, rejection);
     }
 
     private static AuditRow AuditEntry(ValidSettlement request, string kind, string outcome, string? code, Caller caller, DateTime now) => new()

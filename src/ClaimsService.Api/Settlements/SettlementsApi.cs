@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using ClaimsService.Api.Infrastructure;
-using ClaimsService.Api.Parameters;
 using ClaimsService.Api.Telemetry;
 using ClaimsService.Data.Stores;
-using ClaimsService.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ClaimsService.Api.Settlements;
@@ -19,14 +16,15 @@ public static class SettlementsApi
             .RequireAuthorization(p => p.RequireRole(Roles.Hospital).RequireClaim(Caller.HospitalClaim))
             .WithStandardProblems()
             .AddEndpointFilter<AdjudicationTelemetry>();
-        group.MapPost("/", Settle).WithName("Settle")
+        group.MapPost("/", Settle).WithName("Settle").WithMetadata(new AdjudicationKind(Kinds.Settlement))
             .WithSummary("Settle a discharge: 201 the first time, 200 with Idempotent-Replayed: true for the same body again.")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapPost("/preview", Preview).WithName("PreviewSettlement").WithSummary("Price a discharge without touching the ledger.")
+        group.MapPost("/preview", Preview).WithName("PreviewSettlement").WithMetadata(new AdjudicationKind(Kinds.Preview))
+            .WithSummary("Price a discharge without touching the ledger.")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{settlementId}", Get).WithName("GetSettlement").WithSummary("Read one of the caller's settlements.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{settlementId}/reversal", Reverse).WithName("ReverseSettlement")
+        group.MapPost("/{settlementId}/reversal", Reverse).WithName("ReverseSettlement").WithMetadata(new AdjudicationKind(Kinds.Reversal))
             .WithSummary("Reverse a settlement; later settlements of the person-year are re-priced as adjustments.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -37,18 +35,12 @@ public static class SettlementsApi
     {
         var (valid, errors) = request.Validate(BusinessDay.Of(time.GetUtcNow().UtcDateTime));
         if (valid is null) return Problems.Validation(errors.ToDictionary());
-        switch (await service.SettleAsync(valid, Caller.From(http.User), ct))
+        return ToHttp(await service.SettleAsync(valid, Caller.From(http.User), ct), http).Result switch
         {
-            case Adjudicated.Settled { Replayed: true } s:
-                http.Response.Headers[ReplayHeader] = "true";
-                return TypedResults.Ok(SettlementResponse.From(s.Row));
-            case Adjudicated.Settled s:
-                return TypedResults.Created($"/v1/settlements/{Uri.EscapeDataString(s.Row.SettlementId)}", SettlementResponse.From(s.Row));
-            case Adjudicated.Rejected r:
-                return Problems.Of(r.Status, r.Code, r.Title, r.Detail);
-            default:
-                throw new UnreachableException();
-        }
+            Created<SettlementResponse> created => created,
+            Ok<SettlementResponse> ok => ok,
+            var problem => (ProblemHttpResult)problem,
+        };
     }
 
     public static async Task<Results<Ok<SettlementResponse>, ValidationProblem, ProblemHttpResult>> Preview(
@@ -56,11 +48,10 @@ public static class SettlementsApi
     {
         var (valid, errors) = request.Validate(BusinessDay.Of(time.GetUtcNow().UtcDateTime));
         if (valid is null) return Problems.Validation(errors.ToDictionary());
-        return await service.PreviewAsync(valid, Caller.From(http.User), ct) switch
+        return ToHttp(await service.PreviewAsync(valid, Caller.From(http.User), ct), http).Result switch
         {
-            Adjudicated.Previewed p => TypedResults.Ok(p.Response),
-            Adjudicated.Rejected r => Problems.Of(r.Status, r.Code, r.Title, r.Detail),
-            _ => throw new UnreachableException(),
+            Ok<SettlementResponse> ok => ok,
+            var problem => (ProblemHttpResult)problem,
         };
     }
 
@@ -70,34 +61,45 @@ public static class SettlementsApi
         var e = new FieldErrors();
         e.SettlementId("settlementId", settlementId);
         if (e.Any) return Problems.Validation(e.ToDictionary());
-        var (settlement, _) = await store.FindAsync(Caller.From(http.User).HospitalCode!, settlementId, ct);
-        return settlement is null ? NotFound(settlementId) : TypedResults.Ok(SettlementResponse.From(settlement));
+        var settlement = await store.FindSettlementAsync(Caller.From(http.User).HospitalCode!, settlementId, ct);
+        return settlement is null
+            ? (ProblemHttpResult)ToHttp(SettlementService.NotFound(settlementId), http).Result
+            : TypedResults.Ok(SettlementResponse.From(settlement));
     }
 
     public static async Task<Results<Created<SettlementResponse>, Ok<SettlementResponse>, ValidationProblem, ProblemHttpResult>> Reverse(
-        string settlementId, ReversalRequest request, SettlementStore store, ParameterSetCache cache, TimeProvider time, HttpContext http, CancellationToken ct)
+        string settlementId, ReversalRequest request, SettlementService service, HttpContext http, CancellationToken ct)
     {
         if (request.Validate(settlementId) is { Any: true } errors) return Problems.Validation(errors.ToDictionary());
-        var caller = Caller.From(http.User);
-        var inputs = System.Text.Json.JsonSerializer.Serialize(new { settlementId, reason = request.Reason }, SettlementStore.Json);
-        var command = new ReversalCommand(caller.HospitalCode!, settlementId, inputs, caller.AuditName, Activity.Current?.TraceId.ToString(),
-            time.UtcNowStored());
-        var outcome = await store.ReverseAsync(command, id => cache.ById(id) ?? throw new InvalidOperationException($"Parameter set {id} is not loaded."), ct);
+        return ToHttp(await service.ReverseAsync(settlementId, request.Reason!, Caller.From(http.User), ct), http).Result switch
+        {
+            Created<SettlementResponse> created => created,
+            Ok<SettlementResponse> ok => ok,
+            var problem => (ProblemHttpResult)problem,
+        };
+    }
+
+    /// <summary>The one place an adjudication's outcome becomes HTTP: 201 written, 200 replayed (with the header) or previewed, a problem otherwise.</summary>
+    private static Results<Created<SettlementResponse>, Ok<SettlementResponse>, ProblemHttpResult> ToHttp(AdjudicationOutcome outcome, HttpContext http)
+    {
         switch (outcome)
         {
-            case ReverseOutcome.Created c:
-                return TypedResults.Created($"/v1/settlements/{Uri.EscapeDataString(settlementId)}", WithAdjustments(c.Reversal, c.Adjustments));
-            case ReverseOutcome.Replayed r:
+            case AdjudicationOutcome.Adjudicated { Replayed: true } a:
                 http.Response.Headers[ReplayHeader] = "true";
-                return TypedResults.Ok(WithAdjustments(r.Reversal, r.Adjustments));
+                return TypedResults.Ok(Response(a));
+            case AdjudicationOutcome.Adjudicated a:
+                return TypedResults.Created($"/v1/settlements/{Uri.EscapeDataString(a.Row.SettlementId)}", Response(a));
+            case AdjudicationOutcome.Previewed p:
+                return TypedResults.Ok(SettlementResponse.From(p.Row));
+            case AdjudicationOutcome.Rejected r:
+                return Problems.Of(r.Status, r.Code, r.Title, r.Detail);
             default:
-                return NotFound(settlementId);
+                throw new ArgumentOutOfRangeException(nameof(outcome));
         }
     }
 
-    private static SettlementResponse WithAdjustments(AdjudicationRow reversal, IReadOnlyList<AdjudicationRow> adjustments) =>
-        SettlementResponse.From(reversal) with { Adjustments = adjustments.Select(SettlementResponse.From).ToList() };
-
-    private static ProblemHttpResult NotFound(string settlementId) =>
-        Problems.Of(404, "settlement_not_found", "No settlement of this hospital has this id.", $"settlementId {settlementId}");
+    // A reversal answers with the adjustments it caused; a settlement has none.
+    private static SettlementResponse Response(AdjudicationOutcome.Adjudicated a) => a.Row.Kind == Kinds.Reversal
+        ? SettlementResponse.From(a.Row) with { Adjustments = a.Adjustments.Select(SettlementResponse.From).ToList() }
+        : SettlementResponse.From(a.Row);
 }

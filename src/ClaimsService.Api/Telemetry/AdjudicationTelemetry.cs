@@ -4,9 +4,11 @@ using ClaimsService.Api.Parameters;
 using ClaimsService.Api.Settlements;
 using ClaimsService.Data.Stores;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace ClaimsService.Api.Telemetry;
+
+/// <summary>Endpoint metadata: this endpoint adjudicates, and of which kind (settlement, preview, reversal); telemetry tags by it.</summary>
+public sealed record AdjudicationKind(string Kind);
 
 /// <summary>
 /// Around every adjudication endpoint (settle, preview, reversal): one span, the adjudication counter, the duration
@@ -19,8 +21,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var kind = KindOf(http.GetEndpoint());
-        if (kind is null) return await next(context);
+        if (KindOf(http.GetEndpoint()) is not { } kind) return await next(context);
         http.Items[Recorded] = true;
 
         var request = context.Arguments.OfType<SettlementRequest>().FirstOrDefault();
@@ -73,7 +74,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
                 if (!replayed && kind != Kinds.Preview)
                 {
                     metrics.PaidOut(kind, region, response.Payout);
-                    foreach (var adjustment in response.Adjustments ?? []) metrics.PaidOut(Kinds.Adjustment, region, adjustment.Payout);
+                    foreach (var adjustment in response.Adjustments ?? []) metrics.Adjusted(region, "reversal", adjustment.Payout);
                 }
                 LogAdjudicated(logger, kind, outcome, settlementId, hospital, response.RegionCode, response.Payout, response.Category,
                     response.ParameterSet.Id, response.ParameterSet.Version, response.Adjustments?.Count ?? 0, ms);
@@ -112,13 +113,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
     /// <summary>Set on a request whose outcome the filter recorded; <see cref="AdjudicationOutcomes"/> records the others.</summary>
     internal static readonly object Recorded = new();
 
-    internal static string? KindOf(Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName switch
-    {
-        "Settle" => Kinds.Settlement,
-        "PreviewSettlement" => Kinds.Preview,
-        "ReverseSettlement" => Kinds.Reversal,
-        _ => null,
-    };
+    internal static string? KindOf(Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<AdjudicationKind>()?.Kind;
 
     /// <summary>The caller's settlement id as a log value: at most 64 characters, any resident-ID-shaped run masked.</summary>
     private static string Sanitise(string? settlementId)
@@ -130,7 +125,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
     /// <summary>A configured region (or one of a configured province) labels itself; anything else is "other", so labels stay few.</summary>
     private string RegionLabel(string? region)
     {
-        if (region is not { Length: 6 } || !region.All(char.IsAsciiDigit)) return "other";
+        if (!Domain.RegionCode.IsValid(region)) return "other";
         try
         {
             return parameters.Knows(region) ? region : "other";

@@ -10,6 +10,8 @@ public sealed class SummaryRow
     public string Kind { get; set; } = "";
     public string Category { get; set; } = "";
     public DateOnly BusinessDate { get; set; }
+    /// <summary>The payout's sign: top-ups (1) and recoveries (−1) of adjustments are counted apart.</summary>
+    public int Sign { get; set; }
     public long Count { get; set; }
     public long EligibleAmountFen { get; set; }
     public long PayoutFen { get; set; }
@@ -31,11 +33,12 @@ public sealed class CountAndPayout
 public sealed class ReconciliationStore(Db db)
 {
     private const string SummarySql = """
-        SELECT kind AS Kind, category AS Category, business_date AS BusinessDate, COUNT(*) AS Count,
+        SELECT kind AS Kind, category AS Category, business_date AS BusinessDate,
+               CASE WHEN payout_fen > 0 THEN 1 WHEN payout_fen < 0 THEN -1 ELSE 0 END AS Sign, COUNT(*) AS Count,
                SUM(eligible_amount_fen) AS EligibleAmountFen, SUM(payout_fen) AS PayoutFen
         FROM adjudications
         WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To
-        GROUP BY kind, category, business_date
+        GROUP BY kind, category, business_date, CASE WHEN payout_fen > 0 THEN 1 WHEN payout_fen < 0 THEN -1 ELSE 0 END
         """;
 
     public Task<IReadOnlyList<SummaryRow>> SummaryAsync(string regionCode, DateOnly from, DateOnly to, CancellationToken ct) =>
@@ -73,7 +76,7 @@ public sealed class ReconciliationStore(Db db)
 
     private const string StatementSql = """
         SELECT id, kind, hospital_code, settlement_id, region_code, insured_id, policy_year, category,
-               parameter_set_id, parameter_set_version, eligible_amount_fen, payout_fen, related_id, adjudicated_at, business_date
+               parameter_set_id, parameter_set_version, eligible_amount_fen, payout_fen, related_id, adjudicated_at, business_date, run_id
         FROM adjudications
         WHERE region_code = @RegionCode AND business_date >= @From AND business_date <= @To
         ORDER BY business_date, adjudicated_at, id

@@ -21,6 +21,8 @@ public sealed class StatementLine
     public string? RelatedAdjudicationId { get; internal set; }
     public DateTime AdjudicatedAt { get; internal set; }
     public DateOnly BusinessDate { get; internal set; }
+    /// <summary>Adjustment: the re-adjudication run that wrote it.</summary>
+    public string? RunId { get; internal set; }
 }
 
 /// <summary>
@@ -59,6 +61,7 @@ public sealed class StatementReader : IAsyncDisposable
         // Instants are stored in UTC; SQLite and SQL Server hand them back unspecified.
         line.AdjudicatedAt = DateTime.SpecifyKind(r.GetDateTime(13), DateTimeKind.Utc);
         line.BusinessDate = r.GetFieldValue<DateOnly>(14);
+        line.RunId = r.IsDBNull(15) ? null : r.GetString(15);
         return true;
     }
 

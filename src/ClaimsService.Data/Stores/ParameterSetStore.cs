@@ -41,6 +41,27 @@ public sealed class ParameterSetStore(Db db)
         }
     }
 
+    // Person-years with settled, not reversed stays discharged on or after @EffectiveFrom that a set of @RegionCode reaches:
+    // in the region itself and, for a province's set, in each of its prefectures with no set of its own (which use the
+    // province's). Kept simple: a later set of the same region that already covers part of those dates is not subtracted.
+    private const string SettledFromSql = """
+        SELECT COUNT(*) FROM (
+            SELECT DISTINCT a.region_code, a.insured_id, a.policy_year FROM adjudications a
+            WHERE a.kind = 'settlement' AND a.reversed_by_id IS NULL AND a.discharge_date >= @EffectiveFrom
+              AND (a.region_code = @RegionCode
+                   OR (@IsProvince = 1 AND a.region_code LIKE @RegionPattern
+                       AND NOT EXISTS (SELECT 1 FROM parameter_sets p WHERE p.region_code = a.region_code)))
+        ) affected
+        """;
+
+    /// <summary>How many settled person-years a set of this region in force from <paramref name="effectiveFrom"/> touches.</summary>
+    public Task<int> AffectedPersonYearsAsync(string regionCode, DateOnly effectiveFrom, CancellationToken ct) =>
+        db.ReadAsync(async (c, t) => (int)await c.ExecuteScalarAsync<long>(new CommandDefinition(SettledFromSql, new
+        {
+            RegionCode = regionCode, EffectiveFrom = effectiveFrom, IsProvince = Resolution.ProvinceOf(regionCode) == regionCode ? 1 : 0,
+            RegionPattern = RegistryStore.RegionPattern(regionCode),
+        }, cancellationToken: t)), ct);
+
     private const string AllSql = "SELECT definition FROM parameter_sets ORDER BY region_code, version";
 
     public Task<IReadOnlyList<ParameterSet>> AllAsync(CancellationToken ct) =>
@@ -70,12 +91,14 @@ public static class ParameterSetJson
         string Id, int Version, string RegionCode, string Name, string? PolicyDocument, DateOnly EffectiveFrom,
         decimal? PerCapitaIncome, int? IncomeYear, decimal DeductibleRatio, decimal? Deductible, decimal DeductibleRounding,
         BandBasis BandBasis, IReadOnlyList<Band> Bands, decimal? AnnualCap, decimal? ReferralMinRate,
-        Dictionary<string, CategoryAdjustment> Categories, DateTime PublishedAt);
+        Dictionary<string, CategoryAdjustment> Categories, DateTime PublishedAt,
+        // Added with per-stay pricing; absent from earlier documents, which read as discharge and no limit.
+        PolicyYearBy PolicyYearBy = PolicyYearBy.Discharge, decimal? CombinedRateCap = null);
 
     public static string Serialize(ParameterSet s) => JsonSerializer.Serialize(new Document(
         s.Id, s.Version, s.RegionCode, s.Name, s.PolicyDocument, s.EffectiveFrom, s.PerCapitaIncome, s.IncomeYear,
         s.DeductibleRatio, s.Deductible, s.DeductibleRounding, s.BandBasis, s.Bands, s.AnnualCap, s.ReferralMinRate,
-        s.Categories.ToDictionary(kv => kv.Key.ToCode(), kv => kv.Value), s.PublishedAt), Options);
+        s.Categories.ToDictionary(kv => kv.Key.ToCode(), kv => kv.Value), s.PublishedAt, s.PolicyYearBy, s.CombinedRateCap), Options);
 
     public static ParameterSet Deserialize(string json)
     {
@@ -88,6 +111,7 @@ public static class ParameterSetJson
             BandBasis = d.BandBasis, Bands = d.Bands, AnnualCap = d.AnnualCap, ReferralMinRate = d.ReferralMinRate,
             Categories = d.Categories.ToDictionary(kv => PersonCategories.Parse(kv.Key), kv => kv.Value),
             PublishedAt = DateTime.SpecifyKind(d.PublishedAt, DateTimeKind.Utc),
+            PolicyYearBy = d.PolicyYearBy, CombinedRateCap = d.CombinedRateCap,
         };
     }
 }

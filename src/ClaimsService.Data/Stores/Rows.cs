@@ -10,7 +10,7 @@ public static class Kinds
 }
 
 /// <summary>A row of <c>adjudications</c>: one settlement, reversal or adjustment. Amounts in fen.</summary>
-public sealed class AdjudicationRow
+internal sealed class AdjudicationRow
 {
     public string Id { get; set; } = "";
     public string IdempotencyKey { get; set; } = "";
@@ -41,6 +41,16 @@ public sealed class AdjudicationRow
     /// <summary>Settlement: the reversal that took it out.</summary>
     public string? ReversedById { get; set; }
     public string? RequestHash { get; set; }
+    /// <summary>Settlement and adjustment: the categories that applied when the stay was priced, codes in registry order.</summary>
+    public string? CandidateCategories { get; set; }
+    /// <summary>Settlement: 政策范围内费用 and what basic insurance paid on it (null on rows written before per-stay pricing).</summary>
+    public long? InPolicyCostFen { get; set; }
+    public long? BasicInsurancePaidFen { get; set; }
+    /// <summary>Adjustment: the re-adjudication run that wrote it (null for a reversal's).</summary>
+    public string? RunId { get; set; }
+    /// <summary>Settlement: the set and candidates of the last run that re-priced the stay (null until a run does).</summary>
+    public string? RepricedParameterSetId { get; set; }
+    public string? RepricedCandidates { get; set; }
     /// <summary>JSON array of the bands applied.</summary>
     public string Trace { get; set; } = "[]";
     public DateTime AdjudicatedAt { get; set; }
@@ -51,7 +61,8 @@ public sealed class AdjudicationRow
         admission_date, discharge_date, referred_out_of_region, category, parameter_set_id, parameter_set_version,
         parameter_set_region, eligible_amount_fen, deductible_fen, eligible_before_fen, eligible_after_fen,
         paid_before_fen, paid_after_fen, payout_fen, cap_applied, related_id, reversed_by_id, request_hash, trace,
-        adjudicated_at, business_date
+        adjudicated_at, business_date, candidate_categories, in_policy_cost_fen, basic_insurance_paid_fen,
+        run_id, repriced_parameter_set_id, repriced_candidates
         """;
 
     internal const string Values = """
@@ -59,12 +70,13 @@ public sealed class AdjudicationRow
         @AdmissionDate, @DischargeDate, @ReferredOutOfRegion, @Category, @ParameterSetId, @ParameterSetVersion,
         @ParameterSetRegion, @EligibleAmountFen, @DeductibleFen, @EligibleBeforeFen, @EligibleAfterFen,
         @PaidBeforeFen, @PaidAfterFen, @PayoutFen, @CapApplied, @RelatedId, @ReversedById, @RequestHash, @Trace,
-        @AdjudicatedAt, @BusinessDate
+        @AdjudicatedAt, @BusinessDate, @CandidateCategories, @InPolicyCostFen, @BasicInsurancePaidFen,
+        @RunId, @RepricedParameterSetId, @RepricedCandidates
         """;
 }
 
 /// <summary>A row of <c>ledgers</c>: the person-year's position. Amounts in fen.</summary>
-public sealed class LedgerRow
+internal sealed class LedgerRow
 {
     public long EligibleToDateFen { get; set; }
     public long PaidToDateFen { get; set; }

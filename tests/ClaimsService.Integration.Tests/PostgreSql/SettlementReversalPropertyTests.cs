@@ -70,9 +70,10 @@ public sealed class SettlementReversalPropertyTests(PostgresAppFactory factory) 
         }
 
         var set = Guilin.Set(factory);
-        var inForce = settled.Where(s => !reversals.ContainsKey(s.Id))
-            .Select(s => new PricedStay(s.Id, s.Eligible, set, PersonCategory.General, false, CurrentPayout: 0m));
-        var (_, expected) = Domain.Replay.Reprice(inForce);
+        var expected = settled.Where(s => !reversals.ContainsKey(s.Id))
+            .Aggregate(PersonYearState.Empty, (state, s) => Planner.Settle(state,
+                new AdjudicationCommand.Settle(s.Id, StayCosts.OfEligible(s.Eligible), set, [], false)).StateAfter)
+            .Ledger;
 
         var ledger = await Guilin.LedgerAsync(_hospital, insured);
         Assert.Equal(expected.EligibleToDate, ledger.GetProperty("eligibleToDate").GetDecimal());

@@ -22,8 +22,8 @@ public sealed class TransactSqlParsesTests
         Assert.True(statements.Count >= 10, $"Only {statements.Count} statements were found.");
         Assert.Contains(statements, s => s.Name == $"{nameof(SqlServerDialect)}.{nameof(SqlServerDialect.LockLedgerSql)}");
         Assert.Contains(statements, s => s.Name.StartsWith($"{nameof(SqlServerDialect)}.{nameof(SqlDialect.FirstRows)}(", StringComparison.Ordinal));
-        // And the statements composed per instance from the dialect: the settle batch opens with SQL Server's ledger lock.
-        var settleReads = Assert.Single(statements, s => s.Name == $"{typeof(SettlementStore).FullName}._settleReadsSql");
+        // And the statements composed per instance from the dialect: the settle and reversal batch opens with SQL Server's ledger lock.
+        var settleReads = Assert.Single(statements, s => s.Name == $"{typeof(SettlementStore).FullName}._lockedReadsSql");
         Assert.StartsWith(new SqlServerDialect().LockLedgerSql, settleReads.Sql, StringComparison.Ordinal);
         Assert.Empty(statements.SelectMany(s => TransactSql.Problems(s.Sql).Select(p => $"{s.Name} {p}")));
     }

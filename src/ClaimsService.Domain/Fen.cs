@@ -1,10 +1,22 @@
 using System.Globalization;
 
-namespace ClaimsService.Api.Reconciliation;
+namespace ClaimsService.Domain;
 
-/// <summary>Amounts in fen (0.01 CNY) to and from text, without allocating: statements and uploads are large.</summary>
-internal static class Fen
+/// <summary>
+/// An amount in fen (分, 0.01 CNY): how amounts are stored (BIGINT) and summed exactly. The one place yuan become fen
+/// (rounded half away from zero, 四舍五入) and fen become yuan (exactly two decimals), and where fen are read from and
+/// written to text without allocating (statements and uploads are large).
+/// </summary>
+public readonly record struct Fen(long Value)
 {
+    /// <summary>CNY rounded half away from zero to the fen.</summary>
+    public static Fen Of(decimal yuan) => new((long)Math.Round(yuan * 100m, 0, MidpointRounding.AwayFromZero));
+
+    /// <summary>CNY with exactly two decimals.</summary>
+    public decimal Yuan => ToDecimal(Value);
+
+    public override string ToString() => Yuan.ToString("0.00", CultureInfo.InvariantCulture);
+
     /// <summary>Longest amount accepted: 15 integer digits of CNY, so the fen always fit a long.</summary>
     private const int MaxIntegerDigits = 15;
 

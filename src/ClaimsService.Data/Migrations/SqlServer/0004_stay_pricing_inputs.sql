@@ -1,0 +1,7 @@
+-- Per-stay pricing (issue 10): what a stay was priced with, so a reversal re-prices it the same way: the candidate
+-- categories that applied to it (codes in the order the registry recorded them) and its in-policy cost and basic
+-- insurance paid (combinedRateCap). Rows written before this have NULLs: their category alone, and the eligible amount.
+ALTER TABLE adjudications ADD
+    candidate_categories     NVARCHAR(400) NULL,
+    in_policy_cost_fen       BIGINT        NULL,
+    basic_insurance_paid_fen BIGINT        NULL;
