@@ -31,6 +31,7 @@ public static class ProblemCodes
     public const string CategoryExists = "category_exists";
     public const string RegistryEntryRetracted = "registry_entry_retracted";
     public const string RegistryEntryNotFound = "registry_entry_not_found";
+    public const string ReadjudicationNotFound = "readjudication_not_found";
 
     /// <summary>Every code above, for the tests and the texts.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(ProblemCodes).GetFields()

@@ -3,6 +3,7 @@ using ClaimsService.Api.Audit;
 using ClaimsService.Api.Ops;
 using ClaimsService.Api.Parameters;
 using ClaimsService.Api.Settlements;
+using ClaimsService.Api.Telemetry;
 using ClaimsService.Data;
 using ClaimsService.Data.Dialects;
 using ClaimsService.Data.Ops;
@@ -114,6 +115,7 @@ public static class ServiceSetup
             if (limit is { } max && http.Request.ContentLength is null) http.Request.Body = new BodyLimit(http.Request.Body, max);
             await next(http);
         });
+        app.UseAdjudicationOutcomes();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
