@@ -45,7 +45,7 @@ public static class ReadjudicationApi
             case ReadjudicationOutcome.Done d:
                 return TypedResults.Created($"/v1/readjudications/{Uri.EscapeDataString(d.Response.RunId)}", d.Response);
             case ReadjudicationOutcome.Rejected r:
-                return Problems.Of(r.Status, r.Code, r.Title, r.Detail);
+                return Problems.Of(r.Status, r.Code, r.Args);
             default:
                 throw new InvalidOperationException("Unknown outcome.");
         }
@@ -80,7 +80,7 @@ public static class ReadjudicationApi
     }
 
     private static ProblemHttpResult NotFound(string runId) =>
-        Problems.Of(404, "readjudication_not_found", "No re-adjudication run has this id.", $"runId {runId}");
+        Problems.Of(404, ProblemCodes.ReadjudicationNotFound, runId);
 }
 
 /// <summary>Streams a run's adjustments off one open reader into the response, flushing as it goes.</summary>

@@ -14,7 +14,7 @@ public abstract record ReadjudicationOutcome
 {
     /// <summary>A dry run (200), a committed run (201) or a replay of a completed one (200 with the replay header).</summary>
     public sealed record Done(ReadjudicationResponse Response, bool Replayed) : ReadjudicationOutcome;
-    public sealed record Rejected(int Status, string Code, string Title, string Detail) : ReadjudicationOutcome;
+    public sealed record Rejected(int Status, string Code, params object?[] Args) : ReadjudicationOutcome;
 }
 
 /// <summary>A seam for tests: called after each person-year a committed run has done (its transaction committed).</summary>
@@ -49,8 +49,7 @@ public sealed class ReadjudicationService(ParameterSetCache parameters, Settleme
         {
             var existing = await runs.FindAsync(request.RunId, ct) ?? throw new InvalidOperationException("A run recorded and then gone.");
             if (existing.RequestHash != hash)
-                return new ReadjudicationOutcome.Rejected(422, "idempotency_key_reused", "This runId was already used with a different body.",
-                    "Send the original body to read or resume the run, or use a new runId.");
+                return new ReadjudicationOutcome.Rejected(422, ProblemCodes.IdempotencyKeyReused);
             if (existing.Status == ReadjudicationStore.Completed)
                 return new ReadjudicationOutcome.Done(ReadjudicationResponse.From(existing, await runs.TotalsAsync(request.RunId, ct)), Replayed: true);
         }

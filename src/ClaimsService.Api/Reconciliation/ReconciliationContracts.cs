@@ -128,7 +128,12 @@ public sealed record DetailCheckLine(
     [property: Description("Line of the upload (1-based, the CSV header is line 1).")] long? Line,
     [property: Description("duplicate_in_insurer: the line the id was first seen on.")] long? FirstLine,
     [property: Description("malformed: why the line could not be read.")] string? Reason,
-    DetailCheckSummary? Summary);
+    DetailCheckSummary? Summary)
+{
+    [Description("Rows keyed by the national 结算ID: the stay's setlId.")] public string? SetlId { get; init; }
+    [Description("Rows keyed by settlement: the stay's hospital.")] public string? HospitalCode { get; init; }
+    [Description("Rows keyed by settlement: the hospital's settlement id.")] public string? SettlementId { get; init; }
+}
 
 /// <summary>The last line of a detail check's answer.</summary>
 public sealed record DetailCheckSummary(

@@ -4,7 +4,8 @@ using ClaimsService.Domain;
 namespace ClaimsService.Data.Stores;
 
 /// <summary>A new stay's facts that are not the domain's: who settles it, under which id, its dates and request fingerprint.</summary>
-public sealed record NewStay(string HospitalCode, string SettlementId, DateOnly AdmissionDate, DateOnly DischargeDate, string RequestHash);
+public sealed record NewStay(string HospitalCode, string SettlementId, DateOnly AdmissionDate, DateOnly DischargeDate, string RequestHash,
+    NationalIds? National = null);
 
 /// <summary>
 /// A person-year as read: its ledger version, the domain's view of it (<see cref="State"/>: the ledger and its active
@@ -110,7 +111,23 @@ public sealed partial class PersonYear
         return rows;
     }
 
-    private static AdjudicationRow Settlement(PlannedEntry entry, ActiveStay stay, NewStay facts) => new()
+    private static AdjudicationRow Settlement(PlannedEntry entry, ActiveStay stay, NewStay facts)
+    {
+        var row = SettlementRow(entry, stay, facts);
+        facts.National?.CopyTo(row, withMessage: true);
+        // 本次可支付限额 (crt_payb_lmt_amt): what the stay's cap still allowed before it.
+        if (entry.Pricing?.Evaluation.Cap is { } cap) row.CapRemainingFen = Money.ToFen(Math.Max(0m, cap - entry.Before.PaidToDate));
+        return row;
+    }
+
+    // A reversal and an adjustment carry their stay's national identifiers, so statements and detail checks key on them.
+    private static AdjudicationRow WithNationalOf(AdjudicationRow stay, AdjudicationRow row)
+    {
+        NationalIds.Of(stay)?.CopyTo(row, withMessage: false);
+        return row;
+    }
+
+    private static AdjudicationRow SettlementRow(PlannedEntry entry, ActiveStay stay, NewStay facts) => new()
     {
         Id = entry.StayId,
         IdempotencyKey = Keys.Settlement(facts.HospitalCode, facts.SettlementId),
@@ -126,7 +143,7 @@ public sealed partial class PersonYear
         BasicInsurancePaidFen = Money.ToFen(stay.Costs.BasicInsurancePaid),
     };
 
-    private static AdjudicationRow Reversal(PlannedEntry entry, AdjudicationRow target, DateTime now) => new()
+    private static AdjudicationRow Reversal(PlannedEntry entry, AdjudicationRow target, DateTime now) => WithNationalOf(target, new()
     {
         Id = Guid.CreateVersion7(now).ToString(),
         IdempotencyKey = Keys.Reversal(target.HospitalCode, target.SettlementId),
@@ -138,9 +155,9 @@ public sealed partial class PersonYear
         DeductibleFen = target.DeductibleFen,
         RelatedId = target.Id,
         CandidateCategories = PersonCategories.Join(entry.Candidates),
-    };
+    });
 
-    private static AdjudicationRow Adjustment(PlannedEntry entry, AdjudicationRow stay, string reversalId, DateTime now) => new()
+    private static AdjudicationRow Adjustment(PlannedEntry entry, AdjudicationRow stay, string reversalId, DateTime now) => WithNationalOf(stay, new()
     {
         Id = Guid.CreateVersion7(now).ToString(),
         IdempotencyKey = Keys.Adjustment(reversalId, stay.Id),
@@ -152,5 +169,5 @@ public sealed partial class PersonYear
         DeductibleFen = Money.ToFen(entry.Deductible),
         RelatedId = reversalId,
         CandidateCategories = PersonCategories.Join(entry.Candidates),
-    };
+    });
 }
