@@ -33,7 +33,8 @@ public abstract record AdjudicationOutcome
 /// in force from the cache, then in one unit of work lock and read the person-year, let the domain plan the command, append
 /// the plan and commit. The store only runs SQL; the domain decides.
 /// </summary>
-public sealed class SettlementService(ParameterSetCache parameters, SettlementStore settlements, AuditStore audit, Db db, TimeProvider time)
+public sealed class SettlementService(ParameterSetCache parameters, SettlementStore settlements, AuditStore audit, Db db, TimeProvider time,
+    CommitPipeline pipeline)
 {
     public async Task<AdjudicationOutcome> SettleAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
@@ -45,21 +46,10 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var key = new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear);
         var stay = new NewStay(hospital, request.SettlementId, request.AdmissionDate, request.DischargeDate, request.Hash());
         var context = new AuditContext(caller.AuditName, request.ToJson(), Activity.Current?.TraceId.ToString());
+        var command = new SettleCommand(key, request, placement, stay, context, now);
         try
         {
-            // Idempotent by key and read-before-write: safe for the pipeline to run again after a transient failure.
-            return await db.RunAsync(async t =>
-            {
-                await using var work = await settlements.BeginAsync(t);
-                var read = await work.LockForSettlementAsync(key, hospital, request.SettlementId, now, t);
-                if (read.Existing is { } existing) return Repeat(existing, stay.RequestHash);
-
-                var plan = Planner.Settle(read.PersonYear.State, new AdjudicationCommand.Settle(Guid.CreateVersion7(now).ToString(), request.Costs,
-                    placement.Set, Resolution.CategoriesOn(read.Registry, request.DischargeDate), request.ReferredOutOfRegion));
-                var rows = await work.AppendAsync(read.PersonYear, plan, stay, context, now, t);
-                await work.CommitAsync(t);
-                return new AdjudicationOutcome.Adjudicated(rows[0], [], Replayed: false);
-            }, ct);
+            return await RunAsync(command, ct);
         }
         catch (Exception e) when (settlements.IsDuplicateKey(e))
         {
@@ -71,6 +61,24 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
                 : Repeat(existing, stay.RequestHash);
         }
     }
+
+    /// <summary>
+    /// Through the commit pipeline when batching is on; otherwise in a transaction of its own, committed when it wrote.
+    /// Idempotent by key and read-before-write: safe for the pipeline to run again after a transient failure.
+    /// </summary>
+    private Task<AdjudicationOutcome> RunAsync(SettlementCommand command, CancellationToken ct) => pipeline.Enabled
+        ? pipeline.RunAsync(command, ct)
+        : db.RunAsync(async t =>
+        {
+            await using var work = await settlements.BeginAsync(t);
+            var outcome = await command.RunAsync(work, t);
+            if (SettlementCommand.Wrote(outcome)) await work.CommitAsync(t);
+            return outcome;
+        }, ct);
+
+    /// <summary>An audit entry with no other effect: in the next audit batch, or in a transaction of its own.</summary>
+    private Task AppendAuditAsync(AuditRow entry, CancellationToken ct) =>
+        pipeline.Enabled ? pipeline.AppendAuditAsync(entry, ct) : audit.AppendAsync(entry, ct);
 
     /// <summary>Plans the stay against the current ledger without touching it; only the audit log records it.</summary>
     public async Task<AdjudicationOutcome> PreviewAsync(ValidSettlement request, Caller caller, CancellationToken ct)
@@ -92,7 +100,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var response = SettlementResponse.From(row);
         entry.Trace = JsonSerializer.Serialize(response.Trace, SettlementStore.Json);
         entry.Outputs = JsonSerializer.Serialize(response, SettlementStore.Json);
-        await audit.AppendAsync(entry, ct);
+        await AppendAuditAsync(entry, ct);
         return new AdjudicationOutcome.Previewed(row);
     }
 
@@ -102,27 +110,15 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     /// </summary>
     public Task<AdjudicationOutcome> ReverseAsync(string settlementId, string reason, Caller caller, CancellationToken ct)
     {
-        var hospital = caller.HospitalCode!;
-        var now = time.UtcNowStored();
         var context = new AuditContext(caller.AuditName, JsonSerializer.Serialize(new { settlementId, reason }, SettlementStore.Json),
             Activity.Current?.TraceId.ToString());
-        return db.RunAsync<AdjudicationOutcome>(async t =>
-        {
-            await using var work = await settlements.BeginAsync(t);
-            if (await work.LockForReversalAsync(hospital, settlementId, now, t) is not { } read) return NotFound(settlementId);
-            if (read.Existing is { } done) return new AdjudicationOutcome.Adjudicated(done, read.ExistingAdjustments, Replayed: true);
-
-            var plan = Planner.Reverse(read.PersonYear.State, new AdjudicationCommand.Reverse(read.Target.Id));
-            var rows = await work.AppendAsync(read.PersonYear, plan, null, context, now, t);
-            await work.CommitAsync(t);
-            return new AdjudicationOutcome.Adjudicated(rows[0], rows.Skip(1).ToList(), Replayed: false);
-        }, ct);
+        return RunAsync(new ReverseCommand(caller.HospitalCode!, settlementId, context, time.UtcNowStored()), ct);
     }
 
     public static AdjudicationOutcome.Rejected NotFound(string settlementId) =>
         new(404, "settlement_not_found", "No settlement of this hospital has this id.", $"settlementId {settlementId}");
 
-    private static AdjudicationOutcome Repeat(Adjudication existing, string requestHash) => existing.RequestHash == requestHash
+    internal static AdjudicationOutcome Repeat(Adjudication existing, string requestHash) => existing.RequestHash == requestHash
         ? new AdjudicationOutcome.Adjudicated(existing, [], Replayed: true)
         : new AdjudicationOutcome.Rejected(422, "idempotency_key_reused", "This settlementId was already used with a different body.",
             "Send the original body to read the first answer, or use a new settlementId.");
@@ -138,7 +134,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
                 $"Region {request.RegionCode} has no parameter set effective on {request.DischargeDate:yyyy-MM-dd}.")
             : new AdjudicationOutcome.Rejected(422, "unknown_region", "No parameter set exists for this region or its province.",
                 $"Region {request.RegionCode} is not configured.");
-        await audit.AppendAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
+        await AppendAuditAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
         return (null, rejection);
     }
 

@@ -28,6 +28,21 @@ public sealed class PostgreSqlDialect : SqlDialect
         FOR UPDATE;
         """;
 
+    // LockRows sits above the sort, so rows are locked in key order; missing rows are inserted in that order too.
+    public override string? LockLedgersSql => $"""
+        INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
+        SELECT k.region_code, k.insured_id, k.policy_year, 0, 0, 0, @Now
+        FROM unnest(@Regions::text[], @Insureds::text[], @Years::int[]) AS k(region_code, insured_id, policy_year)
+        ORDER BY k.region_code, k.insured_id, k.policy_year
+        ON CONFLICT DO NOTHING;
+        SELECT l.version
+        FROM ledgers l
+        JOIN unnest(@Regions::text[], @Insureds::text[], @Years::int[]) AS k(region_code, insured_id, policy_year)
+          ON l.region_code = k.region_code AND l.insured_id = k.insured_id AND l.policy_year = k.policy_year
+        ORDER BY l.region_code, l.insured_id, l.policy_year
+        FOR UPDATE OF l;
+        """;
+
     public override UpgradeEngineBuilder Migrations(string connectionString) =>
         DeployChanges.To.PostgresqlDatabase(connectionString)
             .WithScriptsEmbeddedInAssembly(typeof(SqlDialect).Assembly, IsOwnScript);

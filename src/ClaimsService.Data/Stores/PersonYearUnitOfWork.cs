@@ -28,12 +28,15 @@ public sealed class PersonYearUnitOfWork : IAsyncDisposable
     private readonly string _lockedReads;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
+    private readonly bool _ownsTransaction;
 
-    internal PersonYearUnitOfWork(string lockedReads, DbConnection connection, DbTransaction transaction)
+    /// <param name="ownsTransaction">False inside a batch (<see cref="SettlementBatch"/>): the batch commits and disposes.</param>
+    internal PersonYearUnitOfWork(string lockedReads, DbConnection connection, DbTransaction transaction, bool ownsTransaction = true)
     {
         _lockedReads = lockedReads;
         _connection = connection;
         _transaction = transaction;
+        _ownsTransaction = ownsTransaction;
     }
 
     public async Task<SettlementReads> LockForSettlementAsync(PersonYearKey key, string hospitalCode, string settlementId, DateTime now, CancellationToken ct)
@@ -96,6 +99,7 @@ public sealed class PersonYearUnitOfWork : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (!_ownsTransaction) return;
         await _transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }
