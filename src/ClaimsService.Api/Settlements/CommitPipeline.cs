@@ -69,7 +69,7 @@ public sealed class CommitPipeline : IHostedService
         var outcomes = new AdjudicationOutcome?[batch.Count];
         var failures = new Exception?[batch.Count];
         var active = Enumerable.Range(0, batch.Count).ToList();
-        while (active.Count > 0)
+        for (var lost = 0; active.Count > 0;)
         {
             try
             {
@@ -77,30 +77,14 @@ public sealed class CommitPipeline : IHostedService
                 {
                     foreach (var i in active) (outcomes[i], failures[i]) = (null, null);
                     await using var work = await _settlements.BeginBatchAsync(t);
-                    var keys = new List<PersonYearKey>(active.Count);
-                    foreach (var i in active)
-                        if (await batch[i].Item.PersonYearAsync(work, t) is { } key) keys.Add(key);
-                    await work.LockAsync(keys, batch[active[0]].Item.Now, t);
-
-                    var wrote = false;
-                    foreach (var i in active)
+                    try
                     {
-                        await work.BeginItemAsync(t);
-                        try
-                        {
-                            outcomes[i] = await batch[i].Item.RunAsync(work.Work, t);
-                            wrote |= SettlementCommand.Wrote(outcomes[i]!);
-                            await work.EndItemAsync(t);
-                        }
-                        catch (Exception e) when (IsItemFailure(e, t))
-                        {
-                            if (!work.IsolatesItems) throw new ItemFailedException(i, e);
-                            await work.RollbackItemAsync(t);
-                            failures[i] = e;
-                        }
+                        await RunBatchAsync(batch, active, work, outcomes, failures, t);
                     }
-                    // Nothing written (replays, rejections): nothing to make durable, as on the per-request path.
-                    if (wrote) await work.CommitAsync(t);
+                    catch (Exception e) when (e is not ItemFailedException && !work.IsOpen && !t.IsCancellationRequested)
+                    {
+                        throw new ConnectionLostException(e);
+                    }
                     return true;
                 }, stop);
                 break;
@@ -110,6 +94,15 @@ public sealed class CommitPipeline : IHostedService
                 failures[failed.Index] = failed.InnerException;
                 active.Remove(failed.Index);
             }
+            catch (ConnectionLostException) when (++lost < MaxConnectionLosses)
+            {
+                // The connection went (a terminated backend) without an error the provider calls transient: nothing of
+                // the batch is committed, or it is and the rerun replays it. Run it again on another connection.
+            }
+            catch (ConnectionLostException e)
+            {
+                throw new DatabaseUnavailableException("The database keeps closing the batch's connection.", e.InnerException!, DatabaseResilience.BreakDuration);
+            }
         }
         for (var i = 0; i < batch.Count; i++)
         {
@@ -118,15 +111,49 @@ public sealed class CommitPipeline : IHostedService
         }
     }
 
+    private static async Task RunBatchAsync(IReadOnlyList<CommitQueue<SettlementCommand, AdjudicationOutcome>.Pending> batch, List<int> active,
+        SettlementBatch work, AdjudicationOutcome?[] outcomes, Exception?[] failures, CancellationToken t)
+    {
+        var keys = new List<PersonYearKey>(active.Count);
+        foreach (var i in active)
+            if (await batch[i].Item.PersonYearAsync(work, t) is { } key) keys.Add(key);
+        await work.LockAsync(keys, batch[active[0]].Item.Now, t);
+
+        var wrote = false;
+        foreach (var i in active)
+        {
+            await work.BeginItemAsync(t);
+            try
+            {
+                outcomes[i] = await batch[i].Item.RunAsync(work.Work, t);
+                wrote |= SettlementCommand.Wrote(outcomes[i]!);
+                await work.EndItemAsync(t);
+            }
+            catch (Exception e) when (IsItemFailure(e, work, t))
+            {
+                if (!work.IsolatesItems) throw new ItemFailedException(i, e);
+                await work.RollbackItemAsync(t);
+                failures[i] = e;
+            }
+        }
+        // Nothing written (replays, rejections): nothing to make durable, as on the per-request path.
+        if (wrote) await work.CommitAsync(t);
+    }
+
     private async Task CommitAuditAsync(IReadOnlyList<CommitQueue<AuditRow, bool>.Pending> batch, CancellationToken stop)
     {
         await _audit.AppendManyAsync(batch.Select(p => p.Item).ToList(), stop);
         foreach (var pending in batch) pending.Answer.TrySetResult(true);
     }
 
-    // The item's own fault (a constraint, a plan that does not balance), as opposed to the database's (rerun the batch).
-    private bool IsItemFailure(Exception e, CancellationToken ct) =>
-        !ct.IsCancellationRequested && e is not OperationCanceledException && !DatabaseResilience.IsOutage(_db.Dialect, e);
+    // The item's own fault (a constraint, a plan that does not balance), as opposed to the database's (rerun the batch):
+    // the connection is still open and the error is neither an outage nor a cancellation.
+    private static bool IsItemFailure(Exception e, SettlementBatch work, CancellationToken ct) =>
+        !ct.IsCancellationRequested && e is not OperationCanceledException && work.IsOpen && !work.IsOutage(e);
+
+    private const int MaxConnectionLosses = 5;
+
+    private sealed class ConnectionLostException(Exception inner) : Exception("The batch's connection was closed.", inner);
 
     /// <summary>An item failed on a provider where that aborts the transaction: the batch runs again without it (never retried by Polly).</summary>
     private sealed class ItemFailedException(int index, Exception inner) : Exception("A batch item failed.", inner)

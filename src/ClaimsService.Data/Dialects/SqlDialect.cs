@@ -32,6 +32,13 @@ public abstract class SqlDialect
     /// </summary>
     public virtual string? LockLedgersSql => null;
 
+    /// <summary>The parameters of <see cref="LockLedgersSql"/> for keys already in key order.</summary>
+    public virtual object LockLedgersArgs(IReadOnlyList<Stores.PersonYearKey> sorted, DateTime now) => new
+    {
+        Regions = sorted.Select(k => k.RegionCode).ToArray(), Insureds = sorted.Select(k => k.InsuredId).ToArray(),
+        Years = sorted.Select(k => k.PolicyYear).ToArray(), Now = now,
+    };
+
     /// <summary>Batches isolate each item with a savepoint (cheap in-process); otherwise a failed item aborts the attempt and the batch reruns without it.</summary>
     public virtual bool SavepointPerItem => false;
 

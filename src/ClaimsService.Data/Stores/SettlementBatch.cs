@@ -26,6 +26,12 @@ public sealed class SettlementBatch : IAsyncDisposable
     /// <summary>The unit of work every item runs in; it neither commits nor disposes the batch's transaction.</summary>
     public PersonYearUnitOfWork Work { get; }
 
+    /// <summary>False once the connection broke (killed backend, failover): the error was the batch's, not an item's.</summary>
+    public bool IsOpen => _connection.State == System.Data.ConnectionState.Open;
+
+    /// <summary>The database is out of reach (<see cref="DatabaseResilience.IsOutage"/>).</summary>
+    public bool IsOutage(Exception e) => DatabaseResilience.IsOutage(_dialect, e);
+
     /// <summary>True when a failed item is undone by <see cref="RollbackItemAsync"/>; otherwise the attempt must be abandoned.</summary>
     public bool IsolatesItems => _dialect.SavepointPerItem;
 
@@ -44,11 +50,7 @@ public sealed class SettlementBatch : IAsyncDisposable
         if (sorted.Count == 0) return;
         if (_dialect.LockLedgersSql is { } all)
         {
-            await _connection.ExecuteAsync(new CommandDefinition(all, new
-            {
-                Regions = sorted.Select(k => k.RegionCode).ToArray(), Insureds = sorted.Select(k => k.InsuredId).ToArray(),
-                Years = sorted.Select(k => k.PolicyYear).ToArray(), Now = now,
-            }, _transaction, cancellationToken: ct));
+            await _connection.ExecuteAsync(new CommandDefinition(all, _dialect.LockLedgersArgs(sorted, now), _transaction, cancellationToken: ct));
             return;
         }
         foreach (var key in sorted)
