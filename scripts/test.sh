@@ -59,7 +59,12 @@ mkdir -p "$pg_data" && [ "$(id -u)" = 0 ] && chown postgres "$pg_data" "$work"
 pg_bin=$pg_found
 
 as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+if ! as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+  echo "PostgreSQL did not start on port $pg_port (CLAIMS_TEST_PG_PORT moves it); its log:"
+  cat "$work/pg.log" || true
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"
 
 export CLAIMS_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"

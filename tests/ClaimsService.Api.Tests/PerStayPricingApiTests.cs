@@ -158,6 +158,20 @@ public abstract class PerStayPricingApiTests<TFactory>(TFactory factory) : IClas
         Assert.Equal((2020, set2020, 15_000m), (settled.GetProperty("policyYear").GetInt32(), settled.GetProperty("parameterSet").Text("id"), settled.Money("payout")));
     }
 
+    [Fact]
+    public async Task WithPolicyYearByAdmissionAndNoSetOnTheAdmissionDateNothingIsInForce()
+    {
+        var set = ParameterSet("450339", effectiveFrom: "2020-01-01");
+        set["policyYearBy"] = "admission";
+        await PublishAsync(set);
+        var stay = Settlement(NewInsuredId(), 50_000m, "450339") with { AdmissionDate = "2019-12-20", DischargeDate = "2020-01-05" };
+
+        var problem = await (await _hospital.PostJsonAsync("/v1/settlements", stay)).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity, "no_parameters_in_force");
+
+        Assert.Contains("2019-12-20", problem.Text("detail"));
+        await _hospital.ShouldHaveEmptyLedgerAsync("450339", stay.InsuredId, 2019);
+    }
+
     private async Task<JsonElement> PublishAsync(JsonObject set) =>
         await (await _admin.PostJsonAsync("/v1/parameter-sets", set)).ShouldBeAsync(HttpStatusCode.Created);
 

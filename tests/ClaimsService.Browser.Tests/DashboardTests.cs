@@ -34,7 +34,7 @@ public sealed class DashboardTests(OpsAppFactory factory) : IClassFixture<OpsApp
 
         await page.GotoAsync(new Uri(factory.BaseAddress, $"/dashboard?key={Uri.EscapeDataString(key)}").ToString());
         await page.WaitForSelectorAsync("body[data-state=ready]", new() { Timeout = 15_000 });
-        await page.WaitForFunctionAsync("() => Object.keys(window.claimsDashboard.charts).length === 6");
+        await page.WaitForFunctionAsync(Layout.ChartsSettled);
         await page.WaitForTimeoutAsync(400); // let the first animation settle for the screenshot
 
         // The key was taken from the address once and kept in this tab only.
@@ -78,6 +78,16 @@ public sealed class DashboardTests(OpsAppFactory factory) : IClassFixture<OpsApp
         Assert.Equal(1, await page.EvaluateAsync<int>("() => window.claimsDashboard.charts['chart-reconciliation'].data.datasets[0].data[2]")); // one mismatch
 
         await Chromium.ScreenshotAsync(page, "dashboard.png");
+        // Regions by their own names; the national template never in force.
+        Assert.StartsWith("450100 Nanning", await page.InnerTextAsync("[data-testid=regions] tr[data-region='450100'] td"));
+        Assert.Equal(0, await page.Locator("[data-testid=parameter-sets] li[data-region='000000']").CountAsync());
+        Assert.Contains("000000", await page.InnerTextAsync("[data-testid=national-template]"));
+        Assert.Equal(today.GetProperty("adjustments").GetProperty("count").GetInt32(),
+            int.Parse(await page.GetAttributeAsync("[data-testid=kpi-top-up-count]", "data-value") ?? "", CultureInfo.InvariantCulture)
+            + int.Parse(await page.GetAttributeAsync("[data-testid=kpi-recovery-count]", "data-value") ?? "", CultureInfo.InvariantCulture));
+        Assert.Equal(s.GetProperty("rejections").GetProperty("total").GetInt32().ToString(CultureInfo.InvariantCulture),
+            await page.GetAttributeAsync("[data-testid=chart-rejections]", "data-total"));
+        Assert.Equal("1", await page.GetAttributeAsync("[data-testid=instances-pill]", "data-value"));
 
         // It refreshes itself: one more settlement shows within a refresh or two.
         var more = await hospital.PostAsJsonAsync("/v1/settlements", new
@@ -88,6 +98,48 @@ public sealed class DashboardTests(OpsAppFactory factory) : IClassFixture<OpsApp
         Assert.Equal(System.Net.HttpStatusCode.Created, more.StatusCode);
         await page.WaitForSelectorAsync($"[data-testid=kpi-settlements-today][data-value='{burst.Settled + 1}']", new() { Timeout = 15_000 });
         Assert.True(int.Parse(await page.GetAttributeAsync("body", "data-refreshes") ?? "0", CultureInfo.InvariantCulture) >= 2);
+    }
+
+    [Fact]
+    public async Task LongFiguresAreNeverCutAt1400Or1024PixelsInEnglishOrChinese()
+    {
+        // Large stays (a policy year's worth in a few), so that the payout figures are long.
+        using var hospital = factory.NetworkClient(factory.CreateKey("hospital", "H4503000009"));
+        for (var i = 0; i < 40; i++)
+        {
+            var response = await hospital.PostAsJsonAsync("/v1/settlements", new
+            {
+                settlementId = $"BIG-{i:000}", insuredId = Domain.ResidentId.WithCheckDigit($"4503051980{i:00}0101{i:0}"[..17]), regionCode = i % 2 == 0 ? "450300" : "530100",
+                admissionDate = "2020-06-01", dischargeDate = "2020-10-12", inPolicyCost = 990_000m, basicInsurancePaid = 50_000m,
+            });
+            Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        }
+        var key = factory.CreateKey("ops");
+        foreach (var lang in new[] { "en", "zh-CN" })
+            foreach (var width in new[] { 1400, 1024 })
+            {
+                var page = await NewPageAsync(width);
+                var query = lang == "en" ? "" : "&lang=zh-CN";
+                await page.GotoAsync(new Uri(factory.BaseAddress, $"/dashboard?key={Uri.EscapeDataString(key)}&period=year{query}").ToString());
+                await page.WaitForSelectorAsync("body[data-state=ready]", new() { Timeout = 15_000 });
+                await page.WaitForFunctionAsync(Layout.ChartsSettled);
+                await page.WaitForTimeoutAsync(400);
+                await Chromium.ScreenshotAsync(page, $"dashboard-{lang}-{width}.png");
+                Assert.Equal(lang, await page.GetAttributeAsync("html", "lang"));
+                Assert.Equal("year", await page.GetAttributeAsync("[data-testid=period]", "data-value"));
+                var payout = (await page.InnerTextAsync("[data-testid=kpi-payout-today] b")).Trim();
+                Assert.Matches(@"^-?¥[\d,]+\.\d{2}$", payout);
+                Assert.True(payout.Length >= 13, payout);
+                Assert.Empty(await page.EvaluateAsync<string[]>(Layout.CutOrOverlapping));
+                if (lang == "zh-CN")
+                {
+                    Assert.Equal("净支付", await page.InnerTextAsync("[data-testid=kpi-payout-today] label"));
+                    Assert.Equal("本保单年度", await page.InnerTextAsync("[data-testid=period] button.on"));
+                    Assert.StartsWith("450300 桂林市", await page.InnerTextAsync("[data-testid=regions] tr[data-region='450300'] td"));
+                }
+                else Assert.Equal("Net payout", await page.InnerTextAsync("[data-testid=kpi-payout-today] label"));
+                await page.CloseAsync();
+            }
     }
 
     [Fact]
@@ -126,9 +178,9 @@ public sealed class DashboardTests(OpsAppFactory factory) : IClassFixture<OpsApp
             }, CancellationToken.None);
     }
 
-    private async Task<IPage> NewPageAsync()
+    private async Task<IPage> NewPageAsync(int width = 1600)
     {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 1000 }, ReducedMotion = ReducedMotion.Reduce });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);

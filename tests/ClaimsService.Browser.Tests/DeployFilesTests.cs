@@ -107,12 +107,48 @@ public sealed class DeployFilesTests
     }
 
     [Fact]
+    public void EveryOpsSettingIsSetInComposeAndTheConfigMapWithinItsRangeAndEachReplicaIsNamedAfterItsPod()
+    {
+        var settings = typeof(Api.Ops.OpsOptions).GetProperties().Where(p => p.CanWrite).ToList();
+        Assert.Equal(["FlushSeconds", "InstanceName", "RetentionDays"], settings.Select(p => p.Name).Order().ToArray());
+        var compose = Map(Map(Map(Root("compose/compose.yml"), "services"), "claims"), "environment");
+        var config = Map(Root("k8s/configmap.yaml"), "data");
+        foreach (var setting in settings.Where(p => p.Name != "InstanceName"))
+        {
+            var range = setting.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RangeAttribute), false)
+                .Cast<System.ComponentModel.DataAnnotations.RangeAttribute>().Single();
+            foreach (var env in new[] { compose, config })
+            {
+                var value = int.Parse(Scalar(env, $"Ops__{setting.Name}"), System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(range.IsValid(value), $"Ops__{setting.Name}={value} is outside {range.Minimum}..{range.Maximum}");
+            }
+        }
+        // Compose runs one instance (its host name names it); in Kubernetes every replica is named after its pod.
+        var container = (YamlMappingNode)((YamlSequenceNode)Map(Map(Map(Root("k8s/deployment.yaml"), "spec"), "template"), "spec").Children["containers"])[0];
+        var instanceName = (YamlMappingNode)((YamlSequenceNode)container.Children["env"]).Single(e => Scalar((YamlMappingNode)e, "name") == "Ops__InstanceName");
+        Assert.Equal("metadata.name", Scalar(Map(Map(instanceName, "valueFrom"), "fieldRef"), "fieldPath"));
+        Assert.True(int.Parse(Scalar(Map(Root("k8s/hpa.yaml"), "spec"), "minReplicas"), System.Globalization.CultureInfo.InvariantCulture) >= 2);
+    }
+
+    [Fact]
+    public void EveryMetricOfTheServiceHasAGrafanaPanel()
+    {
+        // The Prometheus names ClaimsMetrics documents, each in some panel's query.
+        var names = typeof(Api.Telemetry.ClaimsMetrics).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
+        Assert.Contains("claims.ops.flushes", names);
+        var dashboard = File.ReadAllText(Path.Combine(Deploy, "grafana", "dashboards", "claims-service.json"));
+        foreach (var name in names)
+            Assert.True(dashboard.Contains(name.Replace('.', '_'), StringComparison.Ordinal), $"no Grafana panel queries {name.Replace('.', '_')}");
+    }
+
+    [Fact]
     public void EveryServiceSettingOfTheConfigMapIsAnOptionTheServiceBinds()
     {
         var sections = new Dictionary<string, Type>
         {
             [ClaimsService.Data.DatabaseOptions.Section] = typeof(ClaimsService.Data.DatabaseOptions),
             [ClaimsService.Api.Audit.AuditOptions.Section] = typeof(ClaimsService.Api.Audit.AuditOptions),
+            [ClaimsService.Api.Ops.OpsOptions.Section] = typeof(ClaimsService.Api.Ops.OpsOptions),
         };
         var keys = Map(Root("k8s/configmap.yaml"), "data").Children.Keys.Select(k => k.ToString()).ToList();
         Assert.Contains("Audit__SealIntervalSeconds", keys);

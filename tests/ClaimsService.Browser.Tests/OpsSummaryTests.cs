@@ -44,10 +44,48 @@ public sealed class OpsSummaryTests(OpsAppFactory factory) : IClassFixture<OpsAp
         var regions = today.GetProperty("byRegion").EnumerateArray().ToList();
         Assert.Equal(["220100", "450100", "450300", "530100"], regions.Select(r => r.GetProperty("regionCode").GetString()!).Order().ToArray());
         Assert.Equal(burst.NetPayout, regions.Sum(r => r.GetProperty("netPayout").GetDecimal()));
-        Assert.Equal("Guilin 2020", regions.Single(r => r.GetProperty("regionCode").GetString() == "450300").GetProperty("name").GetString());
+        // Regions are named by themselves (GB/T 2260), and say which set prices them.
+        var guilinRegion = regions.Single(r => r.GetProperty("regionCode").GetString() == "450300");
+        Assert.Equal("Guilin", guilinRegion.GetProperty("name").GetString());
+        Assert.Equal("桂林市", guilinRegion.GetProperty("nameZh").GetString());
+        Assert.Equal("Guilin 2020", guilinRegion.GetProperty("parameterSet").GetString());
+        var nanning = regions.Single(r => r.GetProperty("regionCode").GetString() == "450100");
+        Assert.Equal(("Nanning", "南宁市", "450000"), (nanning.GetProperty("name").GetString(), nanning.GetProperty("nameZh").GetString(), nanning.GetProperty("provinceCode").GetString()));
+        Assert.Equal("Guangxi 2020", nanning.GetProperty("parameterSet").GetString());
+        Assert.Equal("Kunming", regions.Single(r => r.GetProperty("regionCode").GetString() == "530100").GetProperty("name").GetString());
+        // Top-ups and recoveries apart: they add up to the adjustments.
+        Assert.Equal(burst.AdjustmentPayout, regions.Sum(r => r.GetProperty("topUpPayout").GetDecimal() + r.GetProperty("recoveryPayout").GetDecimal()));
 
-        // This instance saw every request: settlements, previews, reversals, rejections, the replay, the invalid one, the 404.
+        // The period asked for (today by default) has the same figures, and the by-category view adds up to them.
+        var period = s.GetProperty("period");
+        Assert.Equal(("today", "2020-12-01", "2020-12-01"), (period.GetProperty("period").GetString(), period.GetProperty("from").GetString(), period.GetProperty("to").GetString()));
+        Assert.Equal(burst.NetPayout, period.GetProperty("netPayout").GetDecimal());
+        Assert.Equal(burst.AdjustmentPayout, period.GetProperty("topUps").GetProperty("amount").GetDecimal() + period.GetProperty("recoveries").GetProperty("amount").GetDecimal());
+        Assert.Equal(burst.Adjusted, period.GetProperty("topUps").GetProperty("count").GetInt32() + period.GetProperty("recoveries").GetProperty("count").GetInt32());
+        Assert.True(period.GetProperty("recoveries").GetProperty("amount").GetDecimal() <= 0 && period.GetProperty("topUps").GetProperty("amount").GetDecimal() >= 0);
+        var categories = period.GetProperty("byCategory").EnumerateArray().ToList();
+        Assert.NotEmpty(categories);
+        Assert.Equal(burst.NetPayout, categories.Sum(c => c.GetProperty("netPayout").GetDecimal()));
+        Assert.Equal(burst.Settled, categories.Sum(c => c.GetProperty("settlements").GetProperty("count").GetInt32()));
+
+        // Rejections by code and by hospital (business rejections, audited), and every 4xx answer by code (instance figures).
+        var rejections = s.GetProperty("rejections");
+        Assert.Equal(burst.Rejected, rejections.GetProperty("total").GetInt32());
+        Assert.Equal(burst.Rejected, rejections.GetProperty("byHospital").EnumerateArray().Single(h => h.GetProperty("hospitalCode").GetString() == "H4503000001").GetProperty("count").GetInt32());
+        Assert.Equal(burst.Rejected, rejections.GetProperty("byCode").EnumerateArray().Sum(c => c.GetProperty("count").GetInt32()));
+        Assert.DoesNotContain(rejections.GetProperty("byCode").EnumerateArray(), c => c.GetProperty("code").GetString() == "unknown");
+        var refused = rejections.GetProperty("requests").EnumerateArray().ToList();
+        Assert.Equal(burst.Invalid, refused.Where(c => c.GetProperty("outcome").GetString() == "invalid" && c.GetProperty("code").GetString() == "validation_failed").Sum(c => c.GetProperty("count").GetInt32()));
+        Assert.Equal(burst.Rejected + 1, refused.Where(c => c.GetProperty("outcome").GetString() == "rejected").Sum(c => c.GetProperty("count").GetInt32()));
+
+        // Every request (settlements, previews, reversals, rejections, the replay, the invalid one, the 404) reached the fleet
+        // figures in the database, and the summary names the one instance it heard from.
         var latency = s.GetProperty("latency");
+        Assert.Equal(("fleet", 1), (latency.GetProperty("source").GetString(), latency.GetProperty("instances").GetInt32()));
+        var instance = Assert.Single(s.GetProperty("instances").EnumerateArray());
+        Assert.Equal(s.GetProperty("instance").GetString(), instance.GetProperty("instance").GetString());
+        Assert.True(instance.GetProperty("answering").GetBoolean());
+        Assert.Equal(latency.GetProperty("count").GetInt64(), instance.GetProperty("requests").GetInt64());
         var outcomes = latency.GetProperty("outcomes");
         Assert.Equal(burst.Settled + burst.Previewed + burst.Reversed, outcomes.GetProperty("accepted").GetInt32());
         Assert.Equal(burst.Replayed, outcomes.GetProperty("replayed").GetInt32());
@@ -67,8 +105,12 @@ public sealed class OpsSummaryTests(OpsAppFactory factory) : IClassFixture<OpsAp
         var sets = s.GetProperty("parameterSets").EnumerateArray().ToList();
         var guilin = sets.Single(p => p.GetProperty("regionCode").GetString() == "450300");
         Assert.Equal("Guilin 2020", guilin.GetProperty("name").GetString());
+        Assert.Equal("Guilin", guilin.GetProperty("regionName").GetString());
         Assert.Equal(1, guilin.GetProperty("version").GetInt32());
-        Assert.Contains(sets, p => p.GetProperty("regionCode").GetString() == "450000");
+        Assert.Equal("Guangxi Zhuang Autonomous Region", sets.Single(p => p.GetProperty("regionCode").GetString() == "450000").GetProperty("regionName").GetString());
+        // The national template is no region: never listed as in force, only named as the template.
+        Assert.DoesNotContain(sets, p => p.GetProperty("regionCode").GetString() == "000000");
+        Assert.Equal("000000", s.GetProperty("nationalTemplate").GetProperty("regionCode").GetString());
     }
 
     [Fact]
@@ -89,6 +131,23 @@ public sealed class OpsSummaryTests(OpsAppFactory factory) : IClassFixture<OpsAp
         Assert.Equal(10, recent.Count);
         Assert.Equal("mismatch", recent[0].GetProperty("result").GetString());
         Assert.True(recent[0].GetProperty("id").GetInt64() > recent[9].GetProperty("id").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("week")]
+    [InlineData("TODAYS")]
+    [InlineData("2020-12")]
+    public async Task APeriodOtherThanTodayMonthOrYearIsRefusedWithAProblem(string period)
+    {
+        using var ops = factory.NetworkClient(factory.CreateKey("ops"));
+
+        var response = await ops.GetAsync($"/v1/ops/summary?period={Uri.EscapeDataString(period)}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("period", out _));
     }
 
     [Fact]

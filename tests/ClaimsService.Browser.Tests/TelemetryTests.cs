@@ -65,6 +65,9 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
     {
         using var hospital = factory.NetworkClient(factory.CreateKey("hospital", "H4503000001"));
         await Traffic.BurstAsync(factory, hospital, "GRF", rounds: 1);
+        // Reading the summary flushes this instance's fleet figures, as the background flusher would a few seconds later.
+        using var ops = factory.NetworkClient(factory.CreateKey("ops"));
+        Assert.True((await ops.GetAsync("/v1/ops/summary")).IsSuccessStatusCode);
         using var scraper = new HttpClient { BaseAddress = factory.BaseAddress };
         var exported = (await scraper.GetStringAsync("/metrics")).Split('\n').Where(l => !l.StartsWith('#'))
             .Select(l => SampleLine().Match(l)).Where(m => m.Success).Select(m => m.Groups["name"].Value).ToHashSet();

@@ -126,6 +126,27 @@ public class ReplayTests
         Assert.Equal(plan.LedgerAfter, Sets.SettleAfresh([Sets.Stay("B", 10_000m, set, [PersonCategory.ExtremePoverty, PersonCategory.Subsistence])]).Ledger);
     }
 
+    [Fact]
+    public void AReversalRepricesTheLaterStayWithinItsCombinedRateCapAgain()
+    {
+        // Deductible 1 000, 90 %, combinedRateCap 0.8. A: cost 20 000, basic 0: 19 000 × 0.9 = 17 100, at most 16 000 → 16 000.
+        // B: cost 50 000, basic 30 000, eligible 20 000: 18 000, at most 40 000 − 30 000 = 10 000 → 10 000.
+        // A reversed, B alone: (20 000 − 1 000) × 0.9 = 17 100, still at most 10 000: B stays at 10 000, no adjustment.
+        var set = Sets.Basic() with { Deductible = 1_000m, Bands = [new Band(0m, 0.90m)], CombinedRateCap = 0.80m };
+        var fresh = Sets.SettleAfresh(
+        [
+            new AdjudicationCommand.Settle("A", new StayCosts(20_000m, 0m), set, [], false),
+            new AdjudicationCommand.Settle("B", new StayCosts(50_000m, 30_000m), set, [], false),
+        ]);
+
+        var plan = Reverse(fresh, "A");
+
+        Assert.Equal([16_000m, 10_000m], fresh.Payouts());
+        Assert.Equal([10_000m], plan.StateAfter.Payouts());
+        Assert.Equal([EntryKind.Reversal], plan.Entries.Select(e => e.Kind));
+        Assert.Equal(new YearToDate(20_000m, 10_000m), plan.LedgerAfter);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

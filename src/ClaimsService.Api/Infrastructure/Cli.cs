@@ -1,4 +1,5 @@
 using ClaimsService.Api.Parameters;
+using ClaimsService.Api.Registry;
 using ClaimsService.Data;
 using ClaimsService.Data.Dialects;
 using ClaimsService.Data.Stores;
@@ -13,16 +14,17 @@ namespace ClaimsService.Api.Infrastructure;
 /// </summary>
 public static class Cli
 {
-    private const string Usage = """
+    private const string Usage = $"""
         usage: ClaimsService.Api migrate
                ClaimsService.Api keys create --role admin|ops|hospital|insurer|auditor [--hospital CODE] [--region CODE]... [--name TEXT] [--expires yyyy-MM-dd]
                ClaimsService.Api keys list
                ClaimsService.Api keys revoke ID [--reason TEXT]
                ClaimsService.Api seed
                ClaimsService.Api audit seal | audit verify [--from yyyy-MM-dd] [--to yyyy-MM-dd]
+               {RegistryImport.Usage}
         """;
 
-    public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["audit", ..] or ["help" or "--help", ..];
+    public static bool IsVerb(string[] args) => args is ["migrate", ..] or ["keys", ..] or ["seed", ..] or ["audit", ..] or ["registry", ..] or ["help" or "--help", ..];
 
     /// <summary>
     /// A verb's stdout is its answer (a script takes the key from its last line), so the console logger writes every
@@ -74,6 +76,9 @@ public static class Cli
             case ["keys", "create", .. var rest]:
                 Migrator.Run(dialect, options.ConnectionString);
                 return await CreateKeyAsync(services, rest);
+            case ["registry", "import", .. var rest]:
+                Migrator.Run(dialect, options.ConnectionString);
+                return await RegistryImport.RunAsync(services, rest);
             case ["keys", "list"]:
                 Migrator.Run(dialect, options.ConnectionString);
                 return await KeyVerbs.ListAsync(services, Console.Out);

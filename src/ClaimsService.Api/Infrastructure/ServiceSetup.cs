@@ -76,6 +76,11 @@ public static class ServiceSetup
         services.AddSingleton<ReconciliationRunStore>();
         services.AddSingleton<Reconciliation.ReconciliationRecorder>();
         services.AddSingleton<OpsStore>();
+        services.AddSingleton<InstanceMinutesStore>();
+        services.AddOptions<OpsOptions>().Bind(builder.Configuration.GetSection(OpsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OpsFlusher>();
+        services.AddHostedService(s => s.GetRequiredService<OpsFlusher>());
+        services.AddSingleton<RegionNames>();
         services.AddSingleton<OpsSummaryBuilder>();
         services.AddSingleton<ParameterSetCache>();
         services.AddSingleton<ReferenceData>();

@@ -164,6 +164,13 @@ public sealed record ParameterSetResponse(
     decimal EffectiveDeductible, string BandBasis, IReadOnlyList<BandContract> Bands, decimal? AnnualCap, decimal? ReferralMinRate,
     IReadOnlyDictionary<string, CategoryAdjustmentContract> Categories, string PolicyYearBy, decimal? CombinedRateCap)
 {
+    /// <summary>
+    /// Only in the answer to publishing: person-years with settled, not reversed stays discharged on or after effectiveFrom in
+    /// the set's region (for a province's set, also in its prefectures that have no set of their own). They change only
+    /// through a re-adjudication run.
+    /// </summary>
+    public int? AffectedPersonYears { get; init; }
+
     public static ParameterSetResponse From(ParameterSet s) => new(
         s.Id, s.Version, s.RegionCode, s.Name, s.PolicyDocument, s.EffectiveFrom, s.PublishedAt, s.PerCapitaIncome, s.IncomeYear,
         s.DeductibleRatio, s.Deductible, s.DeductibleRounding, s.BaseDeductible,

@@ -27,7 +27,9 @@ public static class ParametersApi
         if (set is null) return Problems.Validation(errors.ToDictionary());
         var stored = await store.PublishAsync(set, Caller.From(http.User).AuditName, ct);
         await cache.RefreshAsync(ct, force: true);
-        return TypedResults.Created($"/v1/parameter-sets/{stored.Id}", ParameterSetResponse.From(stored));
+        // api.md "Re-adjudication runs": a backdated set reaches settled stays only through a run; say how many it touches.
+        var affected = await store.AffectedPersonYearsAsync(stored.RegionCode, stored.EffectiveFrom, ct);
+        return TypedResults.Created($"/v1/parameter-sets/{stored.Id}", ParameterSetResponse.From(stored) with { AffectedPersonYears = affected });
     }
 
     public static Results<Ok<List<ParameterSetResponse>>, ValidationProblem> List(string? regionCode, IsoDate? onDate, ParameterSetCache cache)

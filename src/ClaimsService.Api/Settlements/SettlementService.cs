@@ -129,9 +129,12 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     {
         if (Resolution.Place(date => parameters.InForce(request.RegionCode, date), request.AdmissionDate, request.DischargeDate) is { } placement)
             return (placement, null);
+        // With policyYearBy admission, the set in force on the discharge date sends the stay to its admission date.
+        var decidingDate = parameters.InForce(request.RegionCode, request.DischargeDate) is { PolicyYearBy: PolicyYearBy.Admission }
+            ? request.AdmissionDate : request.DischargeDate;
         var rejection = parameters.Knows(request.RegionCode)
             ? new AdjudicationOutcome.Rejected(422, "no_parameters_in_force", "No parameter set is in force for this region on the discharge date.",
-                $"Region {request.RegionCode} has no parameter set effective on {request.DischargeDate:yyyy-MM-dd}.")
+                $"Region {request.RegionCode} has no parameter set effective on {decidingDate:yyyy-MM-dd}.")
             : new AdjudicationOutcome.Rejected(422, "unknown_region", "No parameter set exists for this region or its province.",
                 $"Region {request.RegionCode} is not configured.");
         await AppendAuditAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);

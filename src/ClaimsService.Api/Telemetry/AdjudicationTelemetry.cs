@@ -43,7 +43,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
             var elapsed = Stopwatch.GetElapsedTime(started);
             var region = RegionLabel(request?.RegionCode);
             metrics.Adjudicated(kind, region, Outcomes.Error, elapsed.TotalSeconds);
-            window.Record(Outcomes.Error, elapsed.TotalMilliseconds);
+            window.Record(Outcomes.Error, elapsed.TotalMilliseconds, e.GetType() == typeof(Data.DatabaseUnavailableException) ? "database_unavailable" : null);
             activity?.SetTag("claims.outcome", Outcomes.Error);
             activity?.SetTag("claims.region_code", region);
             // The type only: messages of lower layers are not ours to vouch for.
@@ -81,7 +81,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
             }
             case ValidationProblem invalid:
             {
-                Finish(kind, RegionLabel(null), Outcomes.Invalid, elapsed, activity);
+                Finish(kind, RegionLabel(null), Outcomes.Invalid, elapsed, activity, Problems.ValidationFailed);
                 LogInvalid(logger, kind, settlementId, hospital, string.Join(", ", invalid.ProblemDetails.Errors.Keys), ms);
                 break;
             }
@@ -89,7 +89,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
             {
                 var code = problem.ProblemDetails.Extensions.TryGetValue("code", out var c) ? c?.ToString() ?? "" : "";
                 var region = RegionLabel(request?.RegionCode);
-                Finish(kind, region, Outcomes.Rejected, elapsed, activity);
+                Finish(kind, region, Outcomes.Rejected, elapsed, activity, code);
                 activity?.SetTag("claims.code", code);
                 LogRejected(logger, kind, settlementId, hospital, request?.RegionCode ?? "", problem.StatusCode, code, ms);
                 break;
@@ -100,10 +100,10 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
         }
     }
 
-    private void Finish(string kind, string region, string outcome, TimeSpan elapsed, Activity? activity)
+    private void Finish(string kind, string region, string outcome, TimeSpan elapsed, Activity? activity, string? code = null)
     {
         metrics.Adjudicated(kind, region, outcome, elapsed.TotalSeconds);
-        window.Record(outcome, elapsed.TotalMilliseconds);
+        window.Record(outcome, elapsed.TotalMilliseconds, code);
         activity?.SetTag("claims.region_code", region);
         activity?.SetTag("claims.outcome", outcome);
         if (outcome == Outcomes.Error) activity?.SetStatus(ActivityStatusCode.Error);

@@ -4,7 +4,8 @@ namespace ClaimsService.Api.Telemetry;
 
 /// <summary>
 /// This instance's adjudications over the last hour, by minute of the injected clock: outcome counts and a
-/// bounded sample of durations per minute, for the dashboard's latency percentiles and error rate.
+/// bounded sample of durations per minute, for the dashboard's latency percentiles and error rate; and per outcome and
+/// problem code a count and a <see cref="RequestHistogram"/>, which <c>OpsFlusher</c> writes to the database for the fleet.
 /// </summary>
 public sealed class AdjudicationWindow(TimeProvider time)
 {
@@ -19,10 +20,14 @@ public sealed class AdjudicationWindow(TimeProvider time)
     {
         public readonly Dictionary<string, long> Outcomes = [];
         public readonly List<double> Samples = [];
+        public readonly Dictionary<(string Outcome, string Code), long[]> Cells = [];
         public long Seen;
     }
 
-    public void Record(string outcome, double milliseconds)
+    /// <summary>Minutes recorded into since the last <see cref="TakeChanged"/>.</summary>
+    private readonly HashSet<DateTime> _changed = [];
+
+    public void Record(string outcome, double milliseconds, string? code = null)
     {
         var minute = MinuteOf(time.GetUtcNow().UtcDateTime);
         lock (_lock)
@@ -34,6 +39,10 @@ public sealed class AdjudicationWindow(TimeProvider time)
             }
             bucket.Outcomes[outcome] = bucket.Outcomes.GetValueOrDefault(outcome) + 1;
             bucket.Seen++;
+            var key = (outcome, code is { Length: > 0 and <= 64 } ? code : "");
+            if (!bucket.Cells.TryGetValue(key, out var cell)) bucket.Cells[key] = cell = new long[RequestHistogram.Length];
+            cell[RequestHistogram.BucketOf(milliseconds)]++;
+            _changed.Add(minute);
             if (bucket.Samples.Count < SamplesPerMinute) bucket.Samples.Add(milliseconds);
             else if (Random.Shared.NextInt64(bucket.Seen) is var slot && slot < SamplesPerMinute) bucket.Samples[(int)slot] = milliseconds;
         }
@@ -69,6 +78,28 @@ public sealed class AdjudicationWindow(TimeProvider time)
             new OutcomeCounts(outcomes.GetValueOrDefault(Outcomes.Accepted), outcomes.GetValueOrDefault(Outcomes.Replayed),
                 outcomes.GetValueOrDefault(Outcomes.Rejected), outcomes.GetValueOrDefault(Outcomes.Invalid), errors),
             count == 0 ? 0 : Math.Round((double)errors / count, 4), perMinute);
+    }
+
+    /// <summary>One changed minute's cells: outcome, code, requests and histogram so far (totals, not increments).</summary>
+    public sealed record Cell(DateTime Minute, string Outcome, string Code, long Requests, string Histogram);
+
+    /// <summary>The cells of every minute recorded into since the last call (still in the window); the minutes are no longer "changed".</summary>
+    public (IReadOnlyList<Cell> Cells, IReadOnlyList<DateTime> Minutes) TakeChanged()
+    {
+        lock (_lock)
+        {
+            var minutes = _changed.Where(_buckets.ContainsKey).Order().ToList();
+            _changed.Clear();
+            var cells = minutes.SelectMany(m => _buckets[m].Cells.Select(c => new Cell(m, c.Key.Outcome, c.Key.Code, c.Value.Sum(), RequestHistogram.Format(c.Value))))
+                .ToList();
+            return (cells, minutes);
+        }
+    }
+
+    /// <summary>Marks minutes changed again (their flush failed), so the next flush writes them.</summary>
+    public void MarkChanged(IEnumerable<DateTime> minutes)
+    {
+        lock (_lock) _changed.UnionWith(minutes);
     }
 
     public static DateTime MinuteOf(DateTime utc) =>

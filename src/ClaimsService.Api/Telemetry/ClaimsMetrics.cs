@@ -8,8 +8,8 @@ namespace ClaimsService.Api.Telemetry;
 /// The service's own instruments, on the one Meter named after the service. Labels are low-cardinality by design:
 /// kind, outcome, a configured region code (anything else is "other"), never a person or a settlement.
 /// Prometheus names: claims_adjudications_total, claims_adjudication_duration_seconds, claims_payout_cny_total,
-/// claims_parameter_cache_refreshes_total, claims_database_circuit_state, and of the commit pipeline (label queue: settlements,
-/// audit) claims_batch_size, claims_batch_queue_wait_seconds, claims_batch_flush_seconds, claims_batch_rejected_total.
+/// claims_parameter_cache_refreshes_total, claims_database_circuit_state, claims_ops_flushes_total, and of the commit pipeline
+/// (label queue: settlements, audit) claims_batch_size, claims_batch_queue_wait_seconds, claims_batch_flush_seconds, claims_batch_rejected_total.
 /// </summary>
 public sealed class ClaimsMetrics
 {
@@ -22,6 +22,7 @@ public sealed class ClaimsMetrics
     public const string BatchQueueWait = "claims.batch.queue_wait";
     public const string BatchFlush = "claims.batch.flush";
     public const string BatchRejected = "claims.batch.rejected";
+    public const string OpsFlushes = "claims.ops.flushes";
 
     private readonly Counter<long> _adjudications;
     private readonly Histogram<double> _duration;
@@ -31,6 +32,7 @@ public sealed class ClaimsMetrics
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _flush;
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _flushes;
 
     public ClaimsMetrics(IMeterFactory meters, CircuitBreakerStateProvider circuit)
     {
@@ -50,6 +52,8 @@ public sealed class ClaimsMetrics
         _queueWait = meter.CreateHistogram(BatchQueueWait, "s", "Time a request waited in its queue before its batch started, by queue.", advice: fast);
         _flush = meter.CreateHistogram(BatchFlush, "s", "Time from a batch's start to its commit (retries included), by queue.", advice: fast);
         _rejected = meter.CreateCounter<long>(BatchRejected, "{request}", "Requests refused because their queue was full (503 overloaded), by queue.");
+        _flushes = meter.CreateCounter<long>(OpsFlushes, "{flush}",
+            "Writes of this instance's per-minute request figures to the database for the fleet dashboard, by result (written, failed).");
         meter.CreateObservableGauge(CircuitState, () => (int)circuit.CircuitState, "{state}",
             "The claims-db circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.");
     }
@@ -74,6 +78,7 @@ public sealed class ClaimsMetrics
     public void BatchFlushed(string queue, double seconds) => _flush.Record(seconds, new KeyValuePair<string, object?>("queue", queue));
 
     public void QueueFull(string queue) => _rejected.Add(1, new KeyValuePair<string, object?>("queue", queue));
+    public void OpsFlushed(string result) => _flushes.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void CacheRefreshed(string result) => _refreshes.Add(1, new KeyValuePair<string, object?>("result", result));
 }

@@ -48,6 +48,8 @@ public static class ClaimsTelemetry
                     o.EnrichWithHttpRequest = (activity, request) =>
                     {
                         if (Redaction.MaskResidentIds(request.Path.Value) is { } masked) activity.SetTag("url.path", masked);
+                        // The registry's reads take a resident ID in the query string (api.md "Registry").
+                        if (Redaction.MaskResidentIds(request.QueryString.Value) is { } query) activity.SetTag("url.query", query);
                     };
                 })
                 .AddSqlClientInstrumentation()

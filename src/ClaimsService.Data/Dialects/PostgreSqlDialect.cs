@@ -2,6 +2,7 @@ using System.Data.Common;
 using DbUp;
 using DbUp.Builder;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace ClaimsService.Data.Dialects;
 
@@ -42,6 +43,39 @@ public sealed class PostgreSqlDialect : SqlDialect
         ORDER BY l.region_code, l.insured_id, l.policy_year
         FOR UPDATE OF l;
         """;
+
+    public override string CreateRegistryStagingSql => """
+        CREATE TEMP TABLE registry_import (
+            line BIGINT NOT NULL, insured_id VARCHAR(18) NOT NULL, region_code VARCHAR(6) NOT NULL, category VARCHAR(32) NOT NULL,
+            valid_from DATE NOT NULL, valid_to DATE NULL, source VARCHAR(200) NULL) ON COMMIT DROP
+        """;
+
+    // Temporary tables are never analysed by autovacuum: without statistics the set-based statements plan badly.
+    public override string IndexRegistryStagingSql => "CREATE INDEX ON registry_import (insured_id, line); ANALYZE registry_import";
+
+    // Not named …Sql: a PostgreSQL statement, which the T-SQL check of shared statements must not collect.
+    private const string CopyStatement = $"COPY registry_import ({StagingColumns}) FROM STDIN (FORMAT BINARY)";
+
+    // Binary COPY: the rows stream to the server as they are read.
+    public override async Task<long> LoadRegistryStagingAsync(DbConnection connection, DbTransaction transaction, IEnumerable<StagedRegistryEntry> rows, CancellationToken ct)
+    {
+        await using var importer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(CopyStatement, ct);
+        importer.Timeout = TimeSpan.Zero;
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(ct);
+            await importer.WriteAsync(row.Line, NpgsqlDbType.Bigint, ct);
+            await importer.WriteAsync(row.InsuredId, NpgsqlDbType.Varchar, ct);
+            await importer.WriteAsync(row.RegionCode, NpgsqlDbType.Varchar, ct);
+            await importer.WriteAsync(row.Category, NpgsqlDbType.Varchar, ct);
+            await importer.WriteAsync(row.ValidFrom, NpgsqlDbType.Date, ct);
+            if (row.ValidTo is { } to) await importer.WriteAsync(to, NpgsqlDbType.Date, ct);
+            else await importer.WriteNullAsync(ct);
+            if (row.Source is { } source) await importer.WriteAsync(source, NpgsqlDbType.Varchar, ct);
+            else await importer.WriteNullAsync(ct);
+        }
+        return (long)await importer.CompleteAsync(ct);
+    }
 
     public override UpgradeEngineBuilder Migrations(string connectionString) =>
         DeployChanges.To.PostgresqlDatabase(connectionString)

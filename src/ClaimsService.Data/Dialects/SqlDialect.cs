@@ -45,6 +45,27 @@ public abstract class SqlDialect
     /// <summary>An ordered SELECT cut to its first <c>@Limit</c> rows.</summary>
     public virtual string FirstRows(string orderedSelect) => $"{orderedSelect}\nLIMIT @Limit";
 
+    /// <summary>The staging table of a registry import, as statements name it (a temporary table of the session).</summary>
+    public virtual string RegistryStagingTable => "registry_import";
+
+    /// <summary>
+    /// Creates the import's staging table (columns: line, insured_id, region_code, category, valid_from, valid_to, source),
+    /// inside the import's transaction.
+    /// </summary>
+    public abstract string CreateRegistryStagingSql { get; }
+
+    /// <summary>Indexes (and, where the planner needs it, analyses) the staging table once it is loaded.</summary>
+    public abstract string IndexRegistryStagingSql { get; }
+
+    /// <summary>Drops the staging table before the import commits.</summary>
+    public virtual string DropRegistryStagingSql => $"DROP TABLE {RegistryStagingTable}";
+
+    /// <summary>
+    /// Streams <paramref name="rows"/> into the staging table the fastest way the provider has (PostgreSQL binary COPY, SQL Server
+    /// SqlBulkCopy, SQLite one prepared command): memory stays flat whatever the number of rows. Returns the rows loaded.
+    /// </summary>
+    public abstract Task<long> LoadRegistryStagingAsync(DbConnection connection, DbTransaction transaction, IEnumerable<StagedRegistryEntry> rows, CancellationToken ct);
+
     /// <summary>The DbUp engine for this provider, with its own scripts.</summary>
     public abstract UpgradeEngineBuilder Migrations(string connectionString);
 
@@ -61,6 +82,11 @@ public abstract class SqlDialect
         _ => throw new ArgumentOutOfRangeException(nameof(provider)),
     };
 
+    protected const string StagingColumns = "line, insured_id, region_code, category, valid_from, valid_to, source";
+
     internal const string SelectLedgerColumns =
         "eligible_to_date_fen AS EligibleToDateFen, paid_to_date_fen AS PaidToDateFen, version AS Version";
 }
+
+/// <summary>One valid line of a registry import, with its line number in the file (the header is line 1).</summary>
+public sealed record StagedRegistryEntry(long Line, string InsuredId, string RegionCode, string Category, DateOnly ValidFrom, DateOnly? ValidTo, string? Source);

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using DbUp;
 using DbUp.Builder;
@@ -72,6 +73,48 @@ public sealed class SqlServerDialect : SqlDialect
     };
 
     public override string FirstRows(string orderedSelect) => $"{orderedSelect}\nOFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY";
+
+    public override string RegistryStagingTable => "#registry_import";
+
+    public override string CreateRegistryStagingSql => """
+        CREATE TABLE #registry_import (
+            line BIGINT NOT NULL, insured_id NVARCHAR(18) NOT NULL, region_code NVARCHAR(6) NOT NULL, category NVARCHAR(32) NOT NULL,
+            valid_from DATE NOT NULL, valid_to DATE NULL, source NVARCHAR(200) NULL)
+        """;
+
+    public override string IndexRegistryStagingSql => "CREATE INDEX ix_registry_import ON #registry_import (insured_id, line)";
+
+    private const int BulkBatch = 10_000;
+
+    // SqlBulkCopy in batches of 10 000 rows: one table of that size is held at a time, whatever the file's length.
+    public override async Task<long> LoadRegistryStagingAsync(DbConnection connection, DbTransaction transaction, IEnumerable<StagedRegistryEntry> rows, CancellationToken ct)
+    {
+        using var bulk = new SqlBulkCopy((SqlConnection)connection, SqlBulkCopyOptions.Default, (SqlTransaction)transaction)
+        {
+            DestinationTableName = RegistryStagingTable, BulkCopyTimeout = 0, BatchSize = BulkBatch,
+        };
+        using var table = new DataTable();
+        table.Columns.Add("line", typeof(long));
+        table.Columns.Add("insured_id", typeof(string));
+        table.Columns.Add("region_code", typeof(string));
+        table.Columns.Add("category", typeof(string));
+        table.Columns.Add("valid_from", typeof(DateTime));
+        table.Columns.Add("valid_to", typeof(DateTime));
+        table.Columns.Add("source", typeof(string));
+        foreach (DataColumn column in table.Columns) bulk.ColumnMappings.Add(column.ColumnName, column.ColumnName);
+        long count = 0;
+        foreach (var row in rows)
+        {
+            table.Rows.Add(row.Line, row.InsuredId, row.RegionCode, row.Category, row.ValidFrom.ToDateTime(TimeOnly.MinValue),
+                row.ValidTo is { } to ? to.ToDateTime(TimeOnly.MinValue) : DBNull.Value, (object?)row.Source ?? DBNull.Value);
+            if (table.Rows.Count < BulkBatch) continue;
+            await bulk.WriteToServerAsync(table, ct);
+            count += table.Rows.Count;
+            table.Clear();
+        }
+        if (table.Rows.Count > 0) await bulk.WriteToServerAsync(table, ct);
+        return count + table.Rows.Count;
+    }
 
     public override UpgradeEngineBuilder Migrations(string connectionString) =>
         DeployChanges.To.SqlDatabase(WithoutRetries(connectionString))

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using DbUp;
 using DbUp.Builder;
 using Microsoft.Data.Sqlite;
@@ -30,6 +31,50 @@ public sealed class SqliteDialect : SqlDialect
 
     // One writer and no round trips: a savepoint per item costs nothing and keeps the others of the cycle.
     public override bool SavepointPerItem => true;
+
+    public override string CreateRegistryStagingSql => """
+        DROP TABLE IF EXISTS temp.registry_import;
+        CREATE TEMP TABLE registry_import (
+            line INTEGER NOT NULL, insured_id TEXT NOT NULL, region_code TEXT NOT NULL, category TEXT NOT NULL,
+            valid_from TEXT NOT NULL, valid_to TEXT NULL, source TEXT NULL);
+        """;
+
+    public override string IndexRegistryStagingSql => "CREATE INDEX temp.ix_registry_import ON registry_import (insured_id, line)";
+
+    public override string DropRegistryStagingSql => "DROP TABLE temp.registry_import";
+
+    // Not named …Sql: a SQLite statement, which the T-SQL check of shared statements must not collect.
+    private const string InsertStagingStatement = $"INSERT INTO registry_import ({StagingColumns}) VALUES (@Line, @InsuredId, @RegionCode, @Category, @ValidFrom, @ValidTo, @Source)";
+
+    // One transaction, one prepared command whose parameters are set again for each row.
+    public override async Task<long> LoadRegistryStagingAsync(DbConnection connection, DbTransaction transaction, IEnumerable<StagedRegistryEntry> rows, CancellationToken ct)
+    {
+        await using var command = (SqliteCommand)connection.CreateCommand();
+        command.Transaction = (SqliteTransaction)transaction;
+        command.CommandText = InsertStagingStatement;
+        var line = command.Parameters.Add("@Line", SqliteType.Integer);
+        var insured = command.Parameters.Add("@InsuredId", SqliteType.Text);
+        var region = command.Parameters.Add("@RegionCode", SqliteType.Text);
+        var category = command.Parameters.Add("@Category", SqliteType.Text);
+        var from = command.Parameters.Add("@ValidFrom", SqliteType.Text);
+        var to = command.Parameters.Add("@ValidTo", SqliteType.Text);
+        var source = command.Parameters.Add("@Source", SqliteType.Text);
+        command.Prepare();
+        long count = 0;
+        foreach (var row in rows)
+        {
+            line.Value = row.Line;
+            insured.Value = row.InsuredId;
+            region.Value = row.RegionCode;
+            category.Value = row.Category;
+            from.Value = row.ValidFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            to.Value = row.ValidTo is { } t ? t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : DBNull.Value;
+            source.Value = (object?)row.Source ?? DBNull.Value;
+            await command.ExecuteNonQueryAsync(ct);
+            count++;
+        }
+        return count;
+    }
 
     public override UpgradeEngineBuilder Migrations(string connectionString) =>
         DeployChanges.To.SqliteDatabase(connectionString)

@@ -11,13 +11,24 @@ public sealed class OpsEventRow
     public DateTime At { get; set; }
 }
 
-/// <summary>Counts and payout of one kind in one region over a business day. Amounts in fen.</summary>
-public sealed class OpsDayRow
+/// <summary>Adjudications of a period by region, category, kind and sign of the payout (adjustments are top-ups or recoveries). Fen.</summary>
+public sealed class OpsPeriodRow
 {
     public string RegionCode { get; set; } = "";
+    public string Category { get; set; } = "";
     public string Kind { get; set; } = "";
+    /// <summary>1 when the payout is negative (a recovery), else 0.</summary>
+    public int Negative { get; set; }
     public long Count { get; set; }
     public long PayoutFen { get; set; }
+}
+
+/// <summary>Business rejections (audit entries with outcome rejected) of a period by code and hospital.</summary>
+public sealed class OpsRejectionRow
+{
+    public string? Code { get; set; }
+    public string? HospitalCode { get; set; }
+    public long Count { get; set; }
 }
 
 /// <summary>Audit entries that are not adjudications (previews, business rejections) of a business day, by kind and outcome.</summary>
@@ -68,14 +79,6 @@ public sealed class OpsStore(Db db)
             return ((IReadOnlyList<OpsEventRow>)adjudications, truncated);
         }, ct);
 
-    // business_date is the UTC+8 day of adjudicated_at; the range on adjudicated_at selects the same rows through its index.
-    private const string DaySql = """
-        SELECT region_code AS RegionCode, kind AS Kind, COUNT(*) AS Count, SUM(payout_fen) AS PayoutFen
-        FROM adjudications
-        WHERE adjudicated_at >= @Start AND adjudicated_at < @End
-        GROUP BY region_code, kind
-        """;
-
     private const string DayAuditSql = """
         SELECT kind AS Kind, outcome AS Outcome, COUNT(*) AS Count
         FROM audit_log
@@ -83,13 +86,33 @@ public sealed class OpsStore(Db db)
         GROUP BY kind, outcome
         """;
 
-    /// <summary>A business day (UTC+8): adjudications by region and kind, previews and rejections by kind and outcome.</summary>
-    public Task<(IReadOnlyList<OpsDayRow> Adjudications, IReadOnlyList<OpsAuditDayRow> Audit)> DayAsync(DateOnly day, CancellationToken ct) =>
+    private const string PeriodSql = """
+        SELECT region_code AS RegionCode, category AS Category, kind AS Kind,
+               CASE WHEN payout_fen < 0 THEN 1 ELSE 0 END AS Negative, COUNT(*) AS Count, SUM(payout_fen) AS PayoutFen
+        FROM adjudications
+        WHERE adjudicated_at >= @Start AND adjudicated_at < @End
+        GROUP BY region_code, category, kind, CASE WHEN payout_fen < 0 THEN 1 ELSE 0 END
+        """;
+
+    private const string RejectionsSql = """
+        SELECT code AS Code, hospital_code AS HospitalCode, COUNT(*) AS Count
+        FROM audit_log
+        WHERE recorded_at >= @Start AND recorded_at < @End AND outcome = @Rejected
+        GROUP BY code, hospital_code
+        """;
+
+    /// <summary>
+    /// The business days [from, to] (UTC+8): adjudications by region, category, kind and sign; previews and rejections by kind
+    /// and outcome; business rejections by code and hospital.
+    /// </summary>
+    public Task<(IReadOnlyList<OpsPeriodRow> Adjudications, IReadOnlyList<OpsAuditDayRow> Audit, IReadOnlyList<OpsRejectionRow> Rejections)> PeriodAsync(
+        DateOnly from, DateOnly to, CancellationToken ct) =>
         db.ReadAsync(async (c, t) =>
         {
-            var args = new { Start = BusinessDay.StartUtc(day), End = BusinessDay.StartUtc(day.AddDays(1)), Preview = Kinds.Preview, Rejected = "rejected" };
-            var adjudications = (await c.QueryAsync<OpsDayRow>(new CommandDefinition(DaySql, args, cancellationToken: t))).AsList();
+            var args = new { Start = BusinessDay.StartUtc(from), End = BusinessDay.StartUtc(to.AddDays(1)), Preview = Kinds.Preview, Rejected = "rejected" };
+            var adjudications = (await c.QueryAsync<OpsPeriodRow>(new CommandDefinition(PeriodSql, args, cancellationToken: t))).AsList();
             var audit = (await c.QueryAsync<OpsAuditDayRow>(new CommandDefinition(DayAuditSql, args, cancellationToken: t))).AsList();
-            return ((IReadOnlyList<OpsDayRow>)adjudications, (IReadOnlyList<OpsAuditDayRow>)audit);
+            var rejections = (await c.QueryAsync<OpsRejectionRow>(new CommandDefinition(RejectionsSql, args, cancellationToken: t))).AsList();
+            return ((IReadOnlyList<OpsPeriodRow>)adjudications, (IReadOnlyList<OpsAuditDayRow>)audit, (IReadOnlyList<OpsRejectionRow>)rejections);
         }, ct);
 }

@@ -41,6 +41,27 @@ public sealed class ParameterSetStore(Db db)
         }
     }
 
+    // Person-years with settled, not reversed stays discharged on or after @EffectiveFrom that a set of @RegionCode reaches:
+    // in the region itself and, for a province's set, in each of its prefectures with no set of its own (which use the
+    // province's). Kept simple: a later set of the same region that already covers part of those dates is not subtracted.
+    private const string SettledFromSql = """
+        SELECT COUNT(*) FROM (
+            SELECT DISTINCT a.region_code, a.insured_id, a.policy_year FROM adjudications a
+            WHERE a.kind = 'settlement' AND a.reversed_by_id IS NULL AND a.discharge_date >= @EffectiveFrom
+              AND (a.region_code = @RegionCode
+                   OR (@IsProvince = 1 AND a.region_code LIKE @RegionPattern
+                       AND NOT EXISTS (SELECT 1 FROM parameter_sets p WHERE p.region_code = a.region_code)))
+        ) affected
+        """;
+
+    /// <summary>How many settled person-years a set of this region in force from <paramref name="effectiveFrom"/> touches.</summary>
+    public Task<int> AffectedPersonYearsAsync(string regionCode, DateOnly effectiveFrom, CancellationToken ct) =>
+        db.ReadAsync(async (c, t) => (int)await c.ExecuteScalarAsync<long>(new CommandDefinition(SettledFromSql, new
+        {
+            RegionCode = regionCode, EffectiveFrom = effectiveFrom, IsProvince = Resolution.ProvinceOf(regionCode) == regionCode ? 1 : 0,
+            RegionPattern = RegistryStore.RegionPattern(regionCode),
+        }, cancellationToken: t)), ct);
+
     private const string AllSql = "SELECT definition FROM parameter_sets ORDER BY region_code, version";
 
     public Task<IReadOnlyList<ParameterSet>> AllAsync(CancellationToken ct) =>

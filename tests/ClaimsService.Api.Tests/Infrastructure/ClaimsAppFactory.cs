@@ -21,6 +21,9 @@ public abstract class ClaimsAppFactory : WebApplicationFactory<Program>
 
     protected abstract string ConnectionString { get; }
 
+    /// <summary>The provider and connection string, for a CLI process pointed at the same database as this app.</summary>
+    public (string Provider, string ConnectionString) Database => (Provider, ConnectionString);
+
     /// <summary>How often the instance reloads parameter sets; short in tests, the production default where that is the point.</summary>
     protected virtual int ParameterRefreshMilliseconds => 500;
 

@@ -13,17 +13,44 @@ namespace ClaimsService.Browser.Tests.Infrastructure;
 /// The real service on a real Kestrel port (127.0.0.1, chosen by the OS) against a fresh SQLite file, with every log
 /// entry it writes captured (message, state values, exception and scopes) for the redaction checks.
 /// </summary>
-public sealed class OpsAppFactory : ClaimsAppFactory
+public sealed class OpsAppFactory : KestrelAppFactory
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"claims-ops-test-{Guid.NewGuid():N}.db");
-
-    public OpsAppFactory() => UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-
-    public CapturedLogs Logs { get; } = new();
 
     protected override string Provider => "Sqlite";
 
     protected override string ConnectionString => $"Data Source={_path};Pooling=False";
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_path + suffix);
+    }
+}
+
+/// <summary>One service instance of a fleet on a real Kestrel port, against a database it shares with the others (PostgreSQL).</summary>
+public sealed class FleetInstance(string provider, string connectionString, string name, int flushSeconds = 1) : KestrelAppFactory
+{
+    public string Name => name;
+
+    protected override string Provider => provider;
+
+    protected override string ConnectionString => connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Ops:InstanceName", name);
+        builder.UseSetting("Ops:FlushSeconds", flushSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>The service on a real Kestrel port with its logs captured; the database is the subclass's.</summary>
+public abstract class KestrelAppFactory : ClaimsAppFactory
+{
+    protected KestrelAppFactory() => UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+
+    public CapturedLogs Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -61,11 +88,5 @@ public sealed class OpsAppFactory : ClaimsAppFactory
         var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", key);
         return client;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(_path + suffix);
     }
 }

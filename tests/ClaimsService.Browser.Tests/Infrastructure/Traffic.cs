@@ -26,7 +26,7 @@ public static class Traffic
         ("450300", 36000m, 10000m), ("220100", 90000m, 35000m), ("450300", 58000m, 18000m), ("530100", 75000m, 25000m),
     ];
 
-    public static async Task<BurstResult> BurstAsync(OpsAppFactory factory, HttpClient hospital, string tag, int rounds = 2)
+    public static async Task<BurstResult> BurstAsync(KestrelAppFactory factory, HttpClient hospital, string tag, int rounds = 2)
     {
         var ids = new List<string>();
         int settled = 0, reversed = 0, adjusted = 0, previewed = 0, rejected = 0, invalid = 0, replayed = 0;

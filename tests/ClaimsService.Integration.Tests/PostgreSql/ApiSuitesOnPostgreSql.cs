@@ -19,8 +19,10 @@ public sealed class PostgresReversalApiTests(PostgresAppFactory factory) : Rever
 public sealed class PostgresSettlementsApiTests(PostgresAppFactory factory) : SettlementsApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresValidationTests(PostgresAppFactory factory) : ValidationTests<PostgresAppFactory>(factory);
 public sealed class PostgresHardeningTests(PostgresAppFactory factory) : HardeningTests<PostgresAppFactory>(factory);
-public sealed class PostgresPerStayPricingApiTests(PostgresAppFactory factory) : PerStayPricingApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresBadInputPropertyTests(PostgresAppFactory factory) : BadInputPropertyTests<PostgresAppFactory>(factory);
+public sealed class PostgresPerStayPricingApiTests(PostgresAppFactory factory) : PerStayPricingApiTests<PostgresAppFactory>(factory);
+public sealed class PostgresRegistryLifecycleApiTests(PostgresAppFactory factory) : RegistryLifecycleApiTests<PostgresAppFactory>(factory);
+public sealed class PostgresRegistryImportTests(PostgresAppFactory factory) : RegistryImportTests<PostgresAppFactory>(factory);
 public sealed class PostgresCategoriesApiTests(PostgresAppFactory factory) : CategoriesApiTests<PostgresAppFactory>(factory);
 public sealed class PostgresKeyLifecycleTests(PostgresAppFactory factory) : KeyLifecycleTests<PostgresAppFactory>(factory);
 public sealed class PostgresAuditEntriesTests(PostgresAppFactory factory) : AuditEntriesTests<PostgresAppFactory>(factory);
