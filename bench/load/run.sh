@@ -235,7 +235,7 @@ preview_rows() { psql_cmd -c "SELECT COUNT(*) FROM audit_log WHERE kind = 'previ
 # The settlement batches' sizes so far, from the batched instance's /metrics: "sum count" of claims_batch_size.
 batch_stat() {
   curl -sf "http://$host:$api_port/metrics" | awk '/^claims_batch_size_(sum|count)\{/ && /queue="settlements"/ {
-    if ($1 ~ /_sum\{/) s += $NF; else c += $NF } END { printf "%.0f %.0f\n", s, c }'
+    if ($1 ~ /_sum\{/) s += $2; else c += $2 } END { printf "%.0f %.0f\n", s, c }'
 }
 answered_200() { jq '.statuses["200"] // 0' "$work/$1.json"; }
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
