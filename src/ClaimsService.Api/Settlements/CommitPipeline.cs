@@ -114,10 +114,14 @@ public sealed class CommitPipeline : IHostedService
     private static async Task RunBatchAsync(IReadOnlyList<CommitQueue<SettlementCommand, AdjudicationOutcome>.Pending> batch, List<int> active,
         SettlementBatch work, AdjudicationOutcome?[] outcomes, Exception?[] failures, CancellationToken t)
     {
-        var keys = new List<PersonYearKey>(active.Count);
-        foreach (var i in active)
-            if (await batch[i].Item.PersonYearAsync(work, t) is { } key) keys.Add(key);
-        await work.LockAsync(keys, batch[active[0]].Item.Now, t);
+        // A batch of one locks its person-year in its own read, as on the per-request path: no order to keep, no round trip to add.
+        if (active.Count > 1)
+        {
+            var keys = new List<PersonYearKey>(active.Count);
+            foreach (var i in active)
+                if (await batch[i].Item.PersonYearAsync(work, t) is { } key) keys.Add(key);
+            await work.LockAsync(keys, batch[active[0]].Item.Now, t);
+        }
 
         var wrote = false;
         foreach (var i in active)
