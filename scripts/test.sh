@@ -50,6 +50,15 @@ if [ -f tests/ClaimsService.Browser.Tests/ClaimsService.Browser.Tests.csproj ] &
   apt_install fonts-wqy-microhei || echo "fonts-wqy-microhei not installed: Chinese text renders as boxes in screenshots"
 fi
 
+# The OpenAPI linters (OpenApiLintTests): pinned in tools/openapi-lint/package-lock.json, installed into its node_modules/.
+if ! command -v npm >/dev/null; then echo "Installing Node.js from Debian…"; apt_install nodejs npm; fi
+lint_tools=tools/openapi-lint
+if [ ! -x "$lint_tools/node_modules/.bin/redocly" ] || [ ! -x "$lint_tools/node_modules/.bin/spectral" ] \
+  || [ "$lint_tools/package-lock.json" -nt "$lint_tools/node_modules/.package-lock.json" ]; then
+  echo "Installing the OpenAPI linters (npm ci)…"
+  npm ci --prefix "$lint_tools" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
 # initdb refuses to run as root: the cluster belongs to the postgres user when we are root.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi

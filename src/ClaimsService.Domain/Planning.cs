@@ -18,8 +18,8 @@ public sealed record PersonYearState(YearToDate Ledger, IReadOnlyList<ActiveStay
     public static readonly PersonYearState Empty = new(YearToDate.Empty, []);
 }
 
-/// <summary>What may be done to a person-year (re-adjudication runs come next).</summary>
-public abstract record AdjudicationCommand
+/// <summary>What may be done to a person-year: settle, reverse, re-adjudicate (Readjudication.cs).</summary>
+public abstract partial record AdjudicationCommand
 {
     /// <summary>Settle a new stay; <paramref name="AdjudicationId"/> is the id its row will carry.</summary>
     public sealed record Settle(string AdjudicationId, StayCosts Costs, ParameterSet Set, IReadOnlyList<PersonCategory> Candidates,
@@ -58,12 +58,13 @@ public sealed record AdjudicationPlan(IReadOnlyList<PlannedEntry> Entries, YearT
 /// The domain plans every adjudication (style.md 13): a pure function from a person-year's state and a command to
 /// the rows to append, the ledger after and the audit entries. A store executes the plan in one transaction.
 /// </summary>
-public static class Planner
+public static partial class Planner
 {
     public static AdjudicationPlan Plan(PersonYearState state, AdjudicationCommand command) => command switch
     {
         AdjudicationCommand.Settle s => Settle(state, s),
         AdjudicationCommand.Reverse r => Reverse(state, r),
+        AdjudicationCommand.Readjudicate r => Readjudicate(state, r),
         _ => throw new ArgumentOutOfRangeException(nameof(command)),
     };
 

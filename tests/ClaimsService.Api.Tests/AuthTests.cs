@@ -132,8 +132,8 @@ public abstract class AuthTests<TFactory>(TFactory factory) : IClassFixture<TFac
     }
 
     [Fact]
-    public async Task AHospitalMayNotReadReconciliation() =>
-        await (await factory.ClientFor("hospital", GuilinHospital).GetAsync("/v1/reconciliation/summary?regionCode=450300&from=2020-12-01&to=2020-12-01"))
+    public async Task AnAdminMayNotReadReconciliation() =>
+        await (await factory.ClientFor("admin").GetAsync("/v1/reconciliation/summary?regionCode=450300&from=2020-12-01&to=2020-12-01"))
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "forbidden");
 
     [Theory]

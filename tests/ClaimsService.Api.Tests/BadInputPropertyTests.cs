@@ -44,6 +44,12 @@ public abstract class BadInputPropertyTests<TFactory>(TFactory factory) : IClass
             () => new JsonObject { ["regionCode"] = Guilin, ["from"] = "2020-12-01", ["to"] = "2020-12-01", ["count"] = 0, ["payout"] = 0 },
             ["regionCode", "from", "to", "count", "payout"]),
         new("admin", "/v1/clients/no-such-client/revocation", () => new JsonObject { ["reason"] = "key leaked" }, ["reason"]),
+        new("admin", "/v1/readjudications", () => new JsonObject
+            {
+                ["runId"] = "BAD-INPUT-dry", ["regionCode"] = Guilin, ["policyYear"] = 2020, ["insuredId"] = null,
+                ["reason"] = "bad input property (dry run)", ["dryRun"] = true,
+            },
+            ["runId", "regionCode", "policyYear", "reason", "dryRun"]),
     ];
 
     private static readonly (string Url, string Caller, string[] Parameters)[] Queries =

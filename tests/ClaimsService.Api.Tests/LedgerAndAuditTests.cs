@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ClaimsService.Api.Tests.Infrastructure;
 using ClaimsService.Data.Stores;
 using static ClaimsService.Api.Tests.Infrastructure.Requests;
@@ -136,6 +137,44 @@ public abstract class LedgerAndAuditTests<TFactory>(TFactory factory) : IClassFi
     [InlineData("450300", "450305198001011237", "1999", "policyYear")]
     public async Task ALedgerIsReadOnlyForAValidRegionPersonAndYear(string region, string insuredId, string year, string field) =>
         await (await _hospital.GetAsync($"/v1/ledgers/{region}/{insuredId}/{year}")).ShouldBeValidationProblemAsync(field);
+
+    [Fact]
+    public async Task ALedgerQueryInTheBodyAnswersWhatThePathAnswers()
+    {
+        var person = NewInsuredId();
+        await SettleAsync(Settlement(person));
+
+        var byPath = await (await _hospital.GetAsync($"/v1/ledgers/{Guilin}/{person}/2020")).Content.ReadAsStringAsync();
+        var response = await _hospital.PostJsonAsync("/v1/ledgers/query",
+            new JsonObject { ["regionCode"] = Guilin, ["insuredId"] = person, ["policyYear"] = 2020 });
+        var byBody = await response.ShouldBeAsync(HttpStatusCode.OK);
+
+        Assert.Equal(byPath, byBody.GetRawText());
+        Assert.Equal((50_000m, 23_800m, 1), (byBody.Money("eligibleToDate"), byBody.Money("paidToDate"), byBody.GetProperty("entries").GetArrayLength()));
+    }
+
+    [Theory]
+    [InlineData("""{ "regionCode": "450300", "insuredId": "450305198001011230", "policyYear": 2020 }""", "insuredId")]
+    [InlineData("""{ "regionCode": "4503", "insuredId": "450305198001011237", "policyYear": 2020 }""", "regionCode")]
+    [InlineData("""{ "regionCode": "450300", "insuredId": "450305198001011237", "policyYear": 1999 }""", "policyYear")]
+    [InlineData("""{ "regionCode": "450300", "insuredId": "450305198001011237" }""", "policyYear")]
+    [InlineData("""{ "insuredId": "450305198001011237", "policyYear": 2020 }""", "regionCode")]
+    [InlineData("""{ "regionCode": "450300", "insuredId": "450305198001011237", "policyYear": "2020" }""", "policyYear")]
+    [InlineData("""{ "regionCode": "450300", "policyYear": 2020, "policyYear": 2021, "insuredId": "450305198001011237" }""", "policyYear")]
+    public async Task ALedgerQueryWithABadBodyIsRefusedAndWritesNothing(string body, string field)
+    {
+        var before = await factory.OfEveryTableAsync();
+
+        await (await _hospital.PostRawAsync("/v1/ledgers/query", body)).ShouldBeValidationProblemAsync(field);
+
+        Assert.Equal(before, await factory.OfEveryTableAsync());
+    }
+
+    [Fact]
+    public async Task ALedgerQueryIsForHospitalsAndOpsOnly() =>
+        await (await factory.ClientFor("insurer", null, Guilin).PostJsonAsync("/v1/ledgers/query",
+            new JsonObject { ["regionCode"] = Guilin, ["insuredId"] = NewInsuredId(), ["policyYear"] = 2020 }))
+            .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "forbidden");
 
     private async Task<JsonElement> SettleAsync(SettlementBody body) =>
         await (await _hospital.PostJsonAsync("/v1/settlements", body)).ShouldBeAsync(HttpStatusCode.Created);

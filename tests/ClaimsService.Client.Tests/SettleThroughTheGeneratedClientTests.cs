@@ -102,6 +102,47 @@ public sealed class SettleThroughTheGeneratedClientTests(SqliteAppFactory factor
         Assert.Equal(60, summary.Activity.PerMinute.Count);
     }
 
+    [Fact]
+    public async Task NationalIdentifiersLedgerQueryExplanationVoidAndHospitalReconciliationThroughTheGeneratedClient()
+    {
+        var client = ClientFor("hospital", "H4503000009");
+        const string insured = "450305198001011261";
+        var settled = await client.SettleAsync(new SettlementRequest
+        {
+            SettlementId = "NAT-1", InsuredId = insured, RegionCode = "450300",
+            AdmissionDate = new DateTimeOffset(2020, 10, 1, 0, 0, 0, TimeSpan.Zero), DischargeDate = new DateTimeOffset(2020, 10, 12, 0, 0, 0, TimeSpan.Zero),
+            InPolicyCost = 80000m, BasicInsurancePaid = 30000m,
+            National = new NationalRequest
+            {
+                Psn_no = "45000012345678901234", Mdtrt_id = "MDTRT0001", Setl_id = "SETL0001", Msgid = "MSG0001", Med_type = "21",
+                Insuplc_admdvs = "450300", Mdtrtarea_admvs = "450300",
+            },
+        });
+        Assert.Equal(("SETL0001", 23800.00m), (settled.National.Setl_id, settled.National.Hifmi_pay));
+        var line = Assert.Single(settled.National.Setldetail);
+        Assert.Equal(("390200", 50000.00m, 23800.00m), (line.Fund_pay_type, line.Inscp_scp_amt, line.Fund_payamt));
+
+        var ledger = await client.QueryLedgerAsync(new LedgerQuery { RegionCode = "450300", InsuredId = insured, PolicyYear = 2020 });
+        Assert.Equal(23800.00m, ledger.PaidToDate);
+
+        var explanation = await client.ExplainSettlementAsync("NAT-1");
+        Assert.Contains("本次大病保险支付：23800.00元", explanation);
+
+        var tombstone = await client.VoidSettlementAsync("NAT-NEVER", new VoidRequest { Reason = "HIS timed out", RegionCode = "450300" });
+        Assert.Equal(("void", 0m), (tombstone.Kind, tombstone.Payout));
+        var voided = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => client.SettleAsync(new SettlementRequest
+        {
+            SettlementId = "NAT-NEVER", InsuredId = insured, RegionCode = "450300",
+            AdmissionDate = new DateTimeOffset(2020, 10, 1, 0, 0, 0, TimeSpan.Zero), DischargeDate = new DateTimeOffset(2020, 10, 12, 0, 0, 0, TimeSpan.Zero),
+            InPolicyCost = 1000m, BasicInsurancePaid = 0m,
+        }));
+        Assert.Equal((409, "settlement_voided"), (voided.StatusCode, voided.Result.AdditionalProperties["code"].ToString()));
+
+        var day = new DateTimeOffset(2020, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var summary = await client.ReconciliationSummaryAsync(null, day, day);
+        Assert.Equal((1L, 23800.00m), ((long)summary.Settlements.Count, summary.Settlements.Payout));
+    }
+
     private ClaimsApiClient ClientFor(string role, string? hospitalCode = null)
     {
         var (_, key) = factory.Services.GetRequiredService<ApiClientStore>()

@@ -46,7 +46,7 @@ public static class AuditApi
         if (fromDay is { } f && toDay is { } t && t < f) e.Add("to", "On or after 'from'.");
         if (kind is not null && kind is not (Kinds.Settlement or Kinds.Preview or Kinds.Reversal or Kinds.Adjustment))
             e.Add("kind", "settlement, preview, reversal or adjustment.");
-        if (outcome is not null && outcome is not ("accepted" or "rejected")) e.Add("outcome", "accepted or rejected.");
+        if (outcome is not null && outcome is not ("accepted" or "rejected" or "replayed")) e.Add("outcome", "accepted, rejected or replayed.");
         if (settlementId is not null && !Identifiers.IsSettlementId(settlementId)) e.Add("settlementId", "A settlement id (1-64 letters, digits, '-', '_', '.').");
         if (hospitalCode is not null && !Identifiers.IsHospitalCode(hospitalCode)) e.Add("hospitalCode", "A hospital code (1-30 ASCII letters and digits).");
         long after = 0;

@@ -55,7 +55,7 @@ public static class CategoriesApi
 
         var entry = new CatalogueEntry(category.Code, name, request.NationalCode);
         if (!await store.AddAsync(entry, Caller.From(http.User).AuditName, time.UtcNowStored(), ct))
-            return Problems.Of(409, "category_exists", "This category code is already catalogued.", $"code {category.Code}");
+            return Problems.Of(409, ProblemCodes.CategoryExists, category.Code);
         return TypedResults.Created($"/v1/categories/{category.Code}", CategoryResponse.From(entry));
     }
 }

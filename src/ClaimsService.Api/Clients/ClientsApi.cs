@@ -35,7 +35,7 @@ public static partial class ClientsApi
         if (e.Any) return Problems.Validation(e.ToDictionary());
         var client = await store.RevokeAsync(id, reason.Trim(), time.UtcNowStored(), ct);
         if (client is null)
-            return Problems.Of(404, "client_not_found", "No API client has this id.", $"Client {id} does not exist; GET /v1/clients lists them.");
+            return Problems.Of(404, ProblemCodes.ClientNotFound, id);
         LogRevoked(loggers.CreateLogger(typeof(ClientsApi)), client.Id, client.Name, Caller.From(http.User).AuditName);
         return TypedResults.Ok(ClientResponse.Of(client));
     }

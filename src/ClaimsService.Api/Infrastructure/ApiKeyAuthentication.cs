@@ -93,9 +93,9 @@ internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions>
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = SchemeName;
-        return Problems.Of(401, "unauthorized", "A valid API key is required.", "Send Authorization: ApiKey <key>.").ExecuteAsync(Context);
+        return Problems.Of(401, ProblemCodes.Unauthorized).ExecuteAsync(Context);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problems.Of(403, "forbidden", "This key's role or scope does not cover the call.").ExecuteAsync(Context);
+        Problems.Of(403, ProblemCodes.Forbidden).ExecuteAsync(Context);
 }

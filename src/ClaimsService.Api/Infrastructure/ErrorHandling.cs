@@ -57,7 +57,7 @@ internal sealed partial class ErrorHandler(ILogger<ErrorHandler> logger) : IExce
     private static IResult Unavailable(HttpContext http, DatabaseUnavailableException down)
     {
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(down.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problems.Of(503, "database_unavailable", "The database is unavailable.", "Try again shortly with the same request: a settlement or reversal already written is answered, never paid twice.");
+        return Problems.Of(503, ProblemCodes.DatabaseUnavailable);
     }
 
     // A commit queue is full (Database:Batching:QueueCapacity): shed the request early, the client retries the same body.

@@ -2,24 +2,32 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ClaimsService.Api.Infrastructure;
 
-/// <summary>Every error is application/problem+json with a stable machine-readable <c>code</c> (api.md "Errors").</summary>
+/// <summary>
+/// Every error is application/problem+json with a stable machine-readable <c>code</c> (api.md "Errors"). Titles and details come
+/// from ProblemTexts.resx by code (English, the default) with the call site's values; <see cref="ProblemLocalization"/>
+/// turns them into the request's language (Accept-Language: zh-CN) as the problem is written.
+/// </summary>
 public static class Problems
 {
-    public const string ValidationFailed = "validation_failed";
+    public const string ValidationFailed = ProblemCodes.ValidationFailed;
 
-    public static ProblemHttpResult Of(int status, string code, string title, string? detail = null) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["code"] = code });
+    /// <summary>A problem of a catalogued code (<see cref="ProblemCodes"/>); <paramref name="args"/> fill its detail template.</summary>
+    public static ProblemHttpResult Of(int status, string code, params object?[] args)
+    {
+        var result = TypedResults.Problem(detail: ProblemLocalization.Detail(code, args, null), statusCode: status,
+            title: ProblemLocalization.Title(code, null), extensions: new Dictionary<string, object?> { ["code"] = code });
+        ProblemLocalization.Remember(result.ProblemDetails, args);
+        return result;
+    }
 
-    public static ValidationProblem Validation(IDictionary<string, string[]> errors, string? detail = null) =>
-        TypedResults.ValidationProblem(errors, detail: detail ?? "The request has invalid fields; nothing was written.",
-            title: "The request is not valid.", extensions: new Dictionary<string, object?> { ["code"] = ValidationFailed });
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: ProblemLocalization.Detail(ValidationFailed, [], null),
+            title: ProblemLocalization.Title(ValidationFailed, null), extensions: new Dictionary<string, object?> { ["code"] = ValidationFailed });
 
-    public static ProblemHttpResult UnsupportedMediaType() => Of(415, "unsupported_media_type", "This body's media type is not accepted here.",
-        "JSON endpoints take application/json; the reconciliation detail check takes text/csv or application/x-ndjson.");
+    public static ProblemHttpResult UnsupportedMediaType() => Of(415, ProblemCodes.UnsupportedMediaType);
 
     /// <summary>One answer for a body over the limit, whether it came with a Content-Length or chunked.</summary>
-    public static ProblemHttpResult PayloadTooLarge() =>
-        Of(413, "payload_too_large", "The request body is too large.", "Request bodies are limited to 1 MiB.");
+    public static ProblemHttpResult PayloadTooLarge() => Of(413, ProblemCodes.PayloadTooLarge);
 
     public static ValidationProblem Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });

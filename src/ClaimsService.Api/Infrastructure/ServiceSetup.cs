@@ -3,6 +3,7 @@ using ClaimsService.Api.Audit;
 using ClaimsService.Api.Ops;
 using ClaimsService.Api.Parameters;
 using ClaimsService.Api.Settlements;
+using ClaimsService.Api.Telemetry;
 using ClaimsService.Data;
 using ClaimsService.Data.Dialects;
 using ClaimsService.Data.Ops;
@@ -24,7 +25,7 @@ public static class ServiceSetup
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddProblemDetails();
+        services.AddProblemLocalization();
         services.AddExceptionHandler<ErrorHandler>();
         // Unreadable bodies throw, so ErrorHandler answers them as validation problems in every environment.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -70,6 +71,8 @@ public static class ServiceSetup
         services.AddSingleton<RegistryStore>();
         services.AddSingleton<CategoryStore>();
         services.AddSingleton<SettlementStore>();
+        services.AddSingleton<ReadjudicationStore>();
+        services.AddSingleton<Readjudication.ReadjudicationHooks>();
         services.AddSingleton<AuditStore>();
         services.AddSingleton<ApiClientStore>();
         services.AddSingleton<ReconciliationStore>();
@@ -88,6 +91,7 @@ public static class ServiceSetup
         services.AddSingleton<CommitPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<CommitPipeline>());
         services.AddScoped<SettlementService>();
+        services.AddScoped<Readjudication.ReadjudicationService>();
         services.AddAudit(builder.Configuration);
         return builder;
     }
@@ -95,6 +99,8 @@ public static class ServiceSetup
     /// <summary>Exception handling, the body limit for hosts that do not enforce Kestrel's, auth, OpenAPI.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        // First, so the exception handler and the status code pages see the request's language too.
+        app.UseRequestLocalization();
         app.UseExceptionHandler();
         // Endpoint selection answers an unknown path, method or content type with an empty 404/405/415: make those problems too.
         app.UseStatusCodePages(context => EmptyStatusProblem(context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext));
@@ -111,6 +117,7 @@ public static class ServiceSetup
             if (limit is { } max && http.Request.ContentLength is null) http.Request.Body = new BodyLimit(http.Request.Body, max);
             await next(http);
         });
+        app.UseAdjudicationOutcomes();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -120,10 +127,10 @@ public static class ServiceSetup
 
     private static IResult EmptyStatusProblem(int status) => status switch
     {
-        StatusCodes.Status404NotFound => Problems.Of(status, "not_found", "Nothing is found at this path."),
-        StatusCodes.Status405MethodNotAllowed => Problems.Of(status, "method_not_allowed", "This path does not answer this method."),
+        StatusCodes.Status404NotFound => Problems.Of(status, ProblemCodes.NotFound),
+        StatusCodes.Status405MethodNotAllowed => Problems.Of(status, ProblemCodes.MethodNotAllowed),
         StatusCodes.Status413PayloadTooLarge => Problems.PayloadTooLarge(),
         StatusCodes.Status415UnsupportedMediaType => Problems.UnsupportedMediaType(),
-        _ => Problems.Of(status, $"http_{status}", Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)),
+        _ => Problems.Of(status, ProblemCodes.ForStatus(status), status),
     };
 }

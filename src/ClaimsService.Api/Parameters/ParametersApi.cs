@@ -49,5 +49,5 @@ public static class ParametersApi
     public static Results<Ok<ParameterSetResponse>, ProblemHttpResult> Get(string id, ParameterSetCache cache) =>
         cache.ById(id) is { } set
             ? TypedResults.Ok(ParameterSetResponse.From(set))
-            : Problems.Of(404, "parameter_set_not_found", "No parameter set has this id.");
+            : Problems.Of(404, ProblemCodes.ParameterSetNotFound);
 }

@@ -37,18 +37,38 @@ internal sealed class DetailCheck : IUploadSink, IAsyncDisposable
     }
 
     private readonly Dictionary<Guid, Entry> _service;
+    // Keyed by stay instead (setlId, or hospitalCode + settlementId): each stay's net payout in the period.
+    private readonly Dictionary<StayKey, Entry> _stays;
     private readonly DifferenceSpill _spill = new();
     private long _insurerRows, _matched, _missingInService, _amountMismatch, _duplicates, _malformed;
 
-    private DetailCheck(int capacity) => _service = new Dictionary<Guid, Entry>(capacity);
-
-    /// <summary>Loads the service's side: every adjudication id and payout of the period, in statement order.</summary>
-    public static async Task<DetailCheck> LoadAsync(ReconciliationStore store, string regionCode, DateOnly from, DateOnly to, long count, CancellationToken ct)
+    private DetailCheck(UploadKey key, int capacity)
     {
-        var check = new DetailCheck((int)count);
-        await using var rows = await store.OpenPayoutsAsync(regionCode, from, to, ct);
+        Key = key;
+        _service = new Dictionary<Guid, Entry>(key == UploadKey.AdjudicationId ? capacity : 0);
+        _stays = new Dictionary<StayKey, Entry>(key == UploadKey.AdjudicationId ? 0 : capacity);
+    }
+
+    /// <summary>What the upload's rows are keyed by (its first line decides, <see cref="UploadReader.PeekKeyAsync"/>).</summary>
+    public UploadKey Key { get; }
+
+    /// <summary>Loads the service's side in statement order: every adjudication id and payout, or each stay's net payout.</summary>
+    public static async Task<DetailCheck> LoadAsync(ReconciliationStore store, ReconciliationScope scope, DateOnly from, DateOnly to, long count,
+        CancellationToken ct, UploadKey key = UploadKey.AdjudicationId)
+    {
+        var check = new DetailCheck(key, (int)count);
+        await using var rows = await store.OpenPayoutsAsync(scope, from, to, ct);
         while (await rows.ReadAsync(ct))
         {
+            if (key != UploadKey.AdjudicationId)
+            {
+                // A stay is its settlement, reversal and adjustments together; rows without a national setlId have no such key.
+                if (key == UploadKey.SetlId && rows.SetlId is null) continue;
+                var stay = key == UploadKey.SetlId ? new StayKey(null, rows.SetlId!) : new StayKey(rows.HospitalCode, rows.SettlementId);
+                ref var net = ref CollectionsMarshal.GetValueRefOrAddDefault(check._stays, stay, out _);
+                net.PayoutFen += rows.PayoutFen;
+                continue;
+            }
             // Ids are made by the service (UUID v7); anything else in the table is a defect worth stopping for.
             var id = Guid.TryParse(rows.AdjudicationId, out var g) ? g : throw new InvalidOperationException("An adjudication id is not a UUID.");
             check._service[id] = new Entry { PayoutFen = rows.PayoutFen };
@@ -56,7 +76,33 @@ internal sealed class DetailCheck : IUploadSink, IAsyncDisposable
         return check;
     }
 
-    public long ServiceRows => _service.Count;
+    public long ServiceRows => Key == UploadKey.AdjudicationId ? _service.Count : _stays.Count;
+
+    public void StayRow(StayKey key, long payoutFen, long line)
+    {
+        _insurerRows++;
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_stays, key);
+        if (Unsafe.IsNullRef(ref entry))
+        {
+            _missingInService++;
+            _spill.Write(DifferenceSpill.MissingInService, key, null, payoutFen, line);
+        }
+        else if (entry.Line != 0)
+        {
+            _duplicates++;
+            _spill.Write(DifferenceSpill.DuplicateInInsurer, key, entry.PayoutFen, payoutFen, line, firstLine: entry.Line);
+        }
+        else
+        {
+            entry.Line = (int)Math.Min(line, int.MaxValue);
+            if (entry.PayoutFen == payoutFen) _matched++;
+            else
+            {
+                _amountMismatch++;
+                _spill.Write(DifferenceSpill.AmountMismatch, key, entry.PayoutFen, payoutFen, line);
+            }
+        }
+    }
 
     public void Row(Guid adjudicationId, long payoutFen, long line)
     {
@@ -105,14 +151,18 @@ internal sealed class DetailCheck : IUploadSink, IAsyncDisposable
             missingInInsurer++;
             DifferenceSpill.WriteDifference(json, DifferenceSpill.MissingInInsurer, id, entry.PayoutFen, null, null, null);
             EndLine(json, pipe);
-            if ((missingInInsurer & 511) == 0) // ~50 KB
-            {
-                var flushed = await pipe.FlushAsync(ct);
-                if (flushed.IsCanceled || flushed.IsCompleted) throw new OperationCanceledException(ct);
-            }
+            if ((missingInInsurer & 511) == 0) await FlushAsync(pipe, ct); // ~50 KB
+        }
+        foreach (var (key, entry) in _stays)
+        {
+            if (entry.Line != 0) continue;
+            missingInInsurer++;
+            DifferenceSpill.WriteDifference(json, DifferenceSpill.MissingInInsurer, key, entry.PayoutFen, null, null, null);
+            EndLine(json, pipe);
+            if ((missingInInsurer & 511) == 0) await FlushAsync(pipe, ct);
         }
         var different = _missingInService + missingInInsurer + _amountMismatch + _duplicates + _malformed;
-        var summary = new DetailCheckSummary(_insurerRows, _service.Count, _matched, _missingInService, missingInInsurer, _amountMismatch,
+        var summary = new DetailCheckSummary(_insurerRows, ServiceRows, _matched, _missingInService, missingInInsurer, _amountMismatch,
             _duplicates, _malformed, different == 0 ? ReconciliationRecorder.Match : ReconciliationRecorder.Mismatch);
         json.WriteStartObject();
         json.WritePropertyName("summary"u8);
@@ -121,6 +171,12 @@ internal sealed class DetailCheck : IUploadSink, IAsyncDisposable
         EndLine(json, pipe);
         await pipe.FlushAsync(ct);
         return summary;
+    }
+
+    private static async Task FlushAsync(PipeWriter pipe, CancellationToken ct)
+    {
+        var flushed = await pipe.FlushAsync(ct);
+        if (flushed.IsCanceled || flushed.IsCompleted) throw new OperationCanceledException(ct);
     }
 
     private static void EndLine(Utf8JsonWriter json, PipeWriter pipe)
@@ -160,6 +216,12 @@ internal sealed class DifferenceSpill : IAsyncDisposable
         EndLine();
     }
 
+    public void Write(string type, StayKey key, long? servicePayoutFen, long? insurerPayoutFen, long line, long? firstLine = null)
+    {
+        WriteDifference(_json, type, key, servicePayoutFen, insurerPayoutFen, line, firstLine);
+        EndLine();
+    }
+
     public void WriteMalformed(long line, string reason)
     {
         _json.WriteStartObject();
@@ -177,6 +239,24 @@ internal sealed class DifferenceSpill : IAsyncDisposable
         Span<char> text = stackalloc char[36];
         id.TryFormat(text, out _);
         json.WriteString("adjudicationId"u8, text);
+        if (servicePayoutFen is { } s) json.WriteNumber("servicePayout"u8, Fen.ToDecimal(s));
+        if (insurerPayoutFen is { } i) json.WriteNumber("insurerPayout"u8, Fen.ToDecimal(i));
+        if (line is { } l) json.WriteNumber("line"u8, l);
+        if (firstLine is { } f) json.WriteNumber("firstLine"u8, f);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A difference of a stay: named by setlId, or by hospitalCode and settlementId.</summary>
+    public static void WriteDifference(Utf8JsonWriter json, string type, StayKey key, long? servicePayoutFen, long? insurerPayoutFen, long? line, long? firstLine)
+    {
+        json.WriteStartObject();
+        json.WriteString("type"u8, type);
+        if (key.HospitalCode is { } hospital)
+        {
+            json.WriteString("hospitalCode"u8, hospital);
+            json.WriteString("settlementId"u8, key.Id);
+        }
+        else json.WriteString("setlId"u8, key.Id);
         if (servicePayoutFen is { } s) json.WriteNumber("servicePayout"u8, Fen.ToDecimal(s));
         if (insurerPayoutFen is { } i) json.WriteNumber("insurerPayout"u8, Fen.ToDecimal(i));
         if (line is { } l) json.WriteNumber("line"u8, l);
@@ -212,6 +292,19 @@ internal sealed class DifferenceSpill : IAsyncDisposable
         if (_file is not null) await _file.DisposeAsync();
     }
 }
+
+/// <summary>What a detail check's rows are keyed by: one adjudication each, or one stay each (its net payout in the period).</summary>
+public enum UploadKey
+{
+    AdjudicationId,
+    /// <summary>The national 结算ID.</summary>
+    SetlId,
+    /// <summary>hospitalCode + settlementId (a hospital's own upload may leave hospitalCode out).</summary>
+    Settlement,
+}
+
+/// <summary>A stay's key: the national setlId (<see cref="HospitalCode"/> null), or a hospital's settlement id.</summary>
+internal readonly record struct StayKey(string? HospitalCode, string Id);
 
 /// <summary>The answer of a detail check: differences and summary as NDJSON, written once the upload has been read.</summary>
 public sealed class DetailCheckResult : IResult, IEndpointMetadataProvider

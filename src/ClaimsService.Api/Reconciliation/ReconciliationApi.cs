@@ -22,7 +22,7 @@ public static class ReconciliationApi
 
     public static IEndpointRouteBuilder MapReconciliationApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/reconciliation").WithTags("Reconciliation").RequireAuthorization(p => p.RequireRole(Roles.Insurer, Roles.Ops))
+        var group = app.MapGroup("/v1/reconciliation").WithTags("Reconciliation").RequireAuthorization(p => p.RequireRole(Roles.Insurer, Roles.Ops, Roles.Hospital))
             .WithStandardProblems();
         group.MapGet("/summary", Summary).WithName("ReconciliationSummary")
             .WithSummary("Settlements, reversals, adjustments and net of a region over business days (UTC+8), by category and by day.");
@@ -51,7 +51,7 @@ public static class ReconciliationApi
                 trailer is incomplete.
                 """);
         group.MapPost("/detail-checks", DetailCheckAsync).WithName("ReconciliationDetailCheck")
-            .WithSummary("Check the insurer's rows (adjudicationId, payout) of a region and period one by one; streamed differences, then a summary.")
+            .WithSummary("Check the insurer's (or hospital's) rows (adjudicationId, setlId or settlementId, and payout) of a period one by one; streamed differences, then a summary.")
             .WithDescription($"""
                 The body is the insurer's rows, any number, as text/csv (a header line naming adjudicationId and payout,
                 other columns ignored, lines starting with # skipped) or application/x-ndjson (one object per line with
@@ -62,7 +62,11 @@ public static class ReconciliationApi
                 {"{"}"summary":{"{"}insurerRows, serviceRows, matched, missingInService, missingInInsurer, amountMismatch,
                 duplicateInInsurer, malformed, result{"}}"}. A malformed line is reported with its line number and
                 does not stop the check; result is match only when every service row was matched once with the same
-                payout and nothing else was found. The answer starts once the whole upload has been read. A period of
+                payout and nothing else was found. Rows may instead be keyed by the national setlId or by hospitalCode +
+                settlementId (a hospital's own upload may leave hospitalCode out): each is then a stay's net payout in the
+                period (its settlement, reversal and adjustments together), and differences name that key; the CSV header or
+                the first NDJSON object decides (adjudicationId first, then setlId, then settlementId). A hospital key checks
+                its own settlements, regionCode optional. The answer starts once the whole upload has been read. A period of
                 more than {DetailCheck.MaxServiceRows} adjudications is refused (422 period_too_large): check it in parts.
                 """)
             // The body is read off the pipe, not bound: describe it here. (Accepts<T>() would also make routing answer other
@@ -91,11 +95,12 @@ public static class ReconciliationApi
         string? regionCode, IsoDate? from, IsoDate? to, ReconciliationStore store, ReconciliationRecorder recorder, AuditSealStore seals,
         HttpContext http, CancellationToken ct)
     {
-        if (Period(regionCode, from?.Value, to?.Value) is { } invalid) return invalid;
         var caller = Caller.From(http.User);
-        if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
-        var rows = await store.SummaryAsync(regionCode!, from!.Value.Value, to!.Value.Value, ct);
+        if (Period(regionCode, from?.Value, to?.Value, RegionRequired(caller)) is { } invalid) return invalid;
+        if (ScopeOf(caller, regionCode) is not { } scope) return OutOfScope(regionCode!);
+        var rows = await store.SummaryAsync(scope, from!.Value.Value, to!.Value.Value, ct);
         var seal = await seals.LatestAsync(ct);
+        regionCode ??= "";
         var all = KindTotals.Of(rows);
         await recorder.RecordAsync(caller, ReconciliationRecorder.Summary, regionCode!, from.Value.Value, to.Value.Value, ReconciliationRecorder.Served,
             new { net = all.Net }, ct);
@@ -108,7 +113,8 @@ public static class ReconciliationApi
     public static async Task<Results<Ok<SummaryCheckResponse>, ValidationProblem, ProblemHttpResult>> SummaryCheck(
         SummaryCheckRequest request, ReconciliationStore store, ReconciliationRecorder recorder, HttpContext http, CancellationToken ct)
     {
-        var e = PeriodErrors(request.RegionCode, request.From, request.To);
+        var caller = Caller.From(http.User);
+        var e = PeriodErrors(request.RegionCode, request.From, request.To, RegionRequired(caller));
         var count = e.Required("count", request.Count);
         if (count < 0) e.Add("count", "Must not be negative.");
         var payout = e.Required("payout", request.Payout);
@@ -116,10 +122,10 @@ public static class ReconciliationApi
             e.Add("payout", $"At most two decimals, and at most {MaxTotal:0} in absolute value.");
         if (e.Any) return Problems.Validation(e.ToDictionary());
 
-        var (region, from, to, includeReversed) = (request.RegionCode!, request.From!.Value, request.To!.Value, request.IncludeReversed ?? true);
-        var caller = Caller.From(http.User);
-        if (!caller.Covers(region)) return OutOfScope(region);
-        var ours = await store.TotalsAsync(region, from, to, includeReversed, ct);
+        var (from, to, includeReversed) = (request.From!.Value, request.To!.Value, request.IncludeReversed ?? true);
+        if (ScopeOf(caller, request.RegionCode) is not { } scope) return OutOfScope(request.RegionCode!);
+        var region = request.RegionCode ?? "";
+        var ours = await store.TotalsAsync(scope, from, to, includeReversed, ct);
         var service = new CheckFigures(ours.Count, Money.FromFen(ours.PayoutFen));
         var insurer = new CheckFigures(count, payout);
         var result = service == insurer ? ReconciliationRecorder.Match : ReconciliationRecorder.Mismatch;
@@ -133,7 +139,8 @@ public static class ReconciliationApi
     public static async Task<Results<StatementResult, ValidationProblem, ProblemHttpResult>> Statement(
         string? regionCode, IsoDate? from, IsoDate? to, string? format, ReconciliationStore store, HttpContext http, CancellationToken ct)
     {
-        var e = PeriodErrors(regionCode, from?.Value, to?.Value);
+        var caller = Caller.From(http.User);
+        var e = PeriodErrors(regionCode, from?.Value, to?.Value, RegionRequired(caller));
         var statementFormat = format?.ToLowerInvariant() switch
         {
             null or "csv" => StatementFormat.Csv,
@@ -142,34 +149,33 @@ public static class ReconciliationApi
         };
         if (statementFormat is null) e.Add("format", "csv or ndjson.");
         if (e.Any) return Problems.Validation(e.ToDictionary());
-        var caller = Caller.From(http.User);
-        if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
+        if (ScopeOf(caller, regionCode) is not { } scope) return OutOfScope(regionCode!);
         // Opened here, so an unreachable database is still a 503 problem rather than a broken download.
         var (start, end) = (from!.Value.Value, to!.Value.Value);
-        var reader = await store.OpenStatementAsync(regionCode!, start, end, ct);
+        var reader = await store.OpenStatementAsync(scope, start, end, ct);
         http.Response.RegisterForDisposeAsync(reader);
-        return new StatementResult(reader, statementFormat!.Value, caller, regionCode!, start, end);
+        return new StatementResult(reader, statementFormat!.Value, caller, regionCode ?? caller.HospitalCode ?? "", start, end);
     }
 
     public static async Task<Results<DetailCheckResult, ValidationProblem, ProblemHttpResult>> DetailCheckAsync(
         string? regionCode, IsoDate? from, IsoDate? to, ReconciliationStore store, HttpContext http, CancellationToken ct)
     {
-        if (Period(regionCode, from?.Value, to?.Value) is { } invalid) return invalid;
         var caller = Caller.From(http.User);
-        if (!caller.Covers(regionCode!)) return OutOfScope(regionCode!);
+        if (Period(regionCode, from?.Value, to?.Value, RegionRequired(caller)) is { } invalid) return invalid;
+        if (ScopeOf(caller, regionCode) is not { } scope) return OutOfScope(regionCode!);
         if (UploadFormatOf(http.Request.ContentType) is not { } format)
             return Problems.UnsupportedMediaType();
 
         var (start, end) = (from!.Value.Value, to!.Value.Value);
-        var count = await store.CountAsync(regionCode!, start, end, ct);
+        var count = await store.CountAsync(scope, start, end, ct);
         if (count > DetailCheck.MaxServiceRows)
-            return Problems.Of(422, "period_too_large", "The period has too many adjudications for one detail check.",
-                $"{count} adjudications; at most {DetailCheck.MaxServiceRows}. Check the period in parts.");
-        var check = await DetailCheck.LoadAsync(store, regionCode!, start, end, count, ct);
+            return Problems.Of(422, ProblemCodes.PeriodTooLarge, count, DetailCheck.MaxServiceRows);
+        var key = await UploadReader.PeekKeyAsync(http.Request.BodyReader, format, ct);
+        var check = await DetailCheck.LoadAsync(store, scope, start, end, count, ct, key);
         http.Response.RegisterForDisposeAsync(check);
-        var upload = new UploadReader(format, check);
+        var upload = new UploadReader(format, check, key, scope.HospitalCode);
         if (!await upload.ReadAsync(http.Request.BodyReader, ct)) return Problems.Validation("body", upload.Error!);
-        return new DetailCheckResult(check, caller, regionCode!, start, end, format);
+        return new DetailCheckResult(check, caller, regionCode ?? "", start, end, format);
     }
 
     private static UploadFormat? UploadFormatOf(string? contentType)
@@ -184,16 +190,16 @@ public static class ReconciliationApi
     }
 
     /// <summary>Checks a region and an inclusive period of business days.</summary>
-    public static ValidationProblem? Period(string? regionCode, DateOnly? from, DateOnly? to)
+    public static ValidationProblem? Period(string? regionCode, DateOnly? from, DateOnly? to, bool regionRequired = true)
     {
-        var e = PeriodErrors(regionCode, from, to);
+        var e = PeriodErrors(regionCode, from, to, regionRequired);
         return e.Any ? Problems.Validation(e.ToDictionary()) : null;
     }
 
-    private static FieldErrors PeriodErrors(string? regionCode, DateOnly? from, DateOnly? to)
+    private static FieldErrors PeriodErrors(string? regionCode, DateOnly? from, DateOnly? to, bool regionRequired)
     {
         var e = new FieldErrors();
-        e.RegionCode("regionCode", regionCode);
+        if (regionRequired || regionCode is not null) e.RegionCode("regionCode", regionCode);
         e.Required("from", from);
         e.Required("to", to);
         if (from is { } f && to is { } t && (t < f || t.DayNumber - f.DayNumber >= MaxPeriodDays))
@@ -201,8 +207,16 @@ public static class ReconciliationApi
         return e;
     }
 
+    // A hospital reconciles its own settlements (the platform's 3201/3202 for the 大病 share): a region is optional for it.
+    private static bool RegionRequired(Caller caller) => caller.Role != Roles.Hospital;
+
+    /// <summary>Insurers and ops: the region, when their key covers it. Hospitals: their own settlements (of the region, if given).</summary>
+    private static ReconciliationScope? ScopeOf(Caller caller, string? regionCode) => caller.Role == Roles.Hospital
+        ? caller.HospitalCode is { } hospital ? ReconciliationScope.Hospital(hospital, regionCode) : null
+        : caller.Covers(regionCode!) ? ReconciliationScope.Region(regionCode!) : null;
+
     public static ProblemHttpResult OutOfScope(string regionCode) =>
-        Problems.Of(403, "region_out_of_scope", "This key does not cover the region.", $"Region {regionCode} is not among the key's contracted regions.");
+        Problems.Of(403, ProblemCodes.RegionOutOfScope, regionCode);
 
     /// <summary>Lifts the 1 MiB body limit for one endpoint (Kestrel's, applied by routing, and ServiceSetup's early check).</summary>
     private sealed class NoRequestSizeLimit : IRequestSizeLimitMetadata

@@ -20,11 +20,27 @@ public sealed record Totals(long Count, decimal EligibleAmount, decimal Payout)
     }
 }
 
-public sealed record KindTotals(Totals Settlements, Totals Reversals, Totals Adjustments, Totals Net)
+/// <summary>
+/// Adjustments of a period: all together, and top-ups (补付, positive: the insurer pays) and recoveries (追回, negative: it is
+/// owed) apart, from reversals and re-adjudication runs alike (api.md "Reconciliation").
+/// </summary>
+public sealed record AdjustmentsTotals(long Count, decimal EligibleAmount, decimal Payout,
+    Readjudication.AdjustmentTotals TopUps, Readjudication.AdjustmentTotals Recoveries)
+{
+    public static AdjustmentsTotals Of(IReadOnlyCollection<SummaryRow> rows)
+    {
+        var all = Totals.Of(rows);
+        var up = Totals.Of(rows.Where(r => r.Sign > 0));
+        var down = Totals.Of(rows.Where(r => r.Sign < 0));
+        return new AdjustmentsTotals(all.Count, all.EligibleAmount, all.Payout, new(up.Count, up.Payout), new(down.Count, down.Payout));
+    }
+}
+
+public sealed record KindTotals(Totals Settlements, Totals Reversals, AdjustmentsTotals Adjustments, Totals Net)
 {
     public static KindTotals Of(IReadOnlyCollection<SummaryRow> rows) => new(
         Totals.Of(rows.Where(r => r.Kind == Kinds.Settlement)), Totals.Of(rows.Where(r => r.Kind == Kinds.Reversal)),
-        Totals.Of(rows.Where(r => r.Kind == Kinds.Adjustment)), Totals.Of(rows));
+        AdjustmentsTotals.Of(rows.Where(r => r.Kind == Kinds.Adjustment).ToList()), Totals.Of(rows));
 }
 
 public sealed record CategoryTotals(string Category, KindTotals Totals);
@@ -37,7 +53,7 @@ public sealed record DayTotals(DateOnly Date, KindTotals Totals);
 /// </summary>
 /// <remarks><c>auditSeal</c> is the latest seal of the audit log when the summary was answered (absent before the first seal), so the
 /// insurer holds the digest of the log it reconciled against.</remarks>
-public sealed record SummaryResponse(string RegionCode, DateOnly From, DateOnly To, Totals Settlements, Totals Reversals, Totals Adjustments,
+public sealed record SummaryResponse(string RegionCode, DateOnly From, DateOnly To, Totals Settlements, Totals Reversals, AdjustmentsTotals Adjustments,
     Totals Net, IReadOnlyList<CategoryTotals> ByCategory, IReadOnlyList<DayTotals> ByDay, Audit.AuditSealRef? AuditSeal = null);
 
 /// <summary>The body of <c>POST /v1/reconciliation/summary-checks</c>: the insurer's own totals of a region and period.</summary>
@@ -90,9 +106,10 @@ public sealed record StatementLineContract(
     int PolicyYear, string Category, string ParameterSetId, int ParameterSetVersion,
     [property: Description("CNY; negative on a reversal, zero on an adjustment.")] decimal EligibleAmount,
     [property: Description("CNY; negative on a reversal, either sign on an adjustment.")] decimal Payout,
-    [property: Description("Reversal: the settlement it reversed. Adjustment: the reversal that caused it. Settlement: absent (empty in CSV).")] string? RelatedAdjudicationId,
+    [property: Description("Reversal: the settlement it reversed. Adjustment: the reversal that caused it, or the stay's settlement when a re-adjudication run wrote it. Settlement: absent (empty in CSV).")] string? RelatedAdjudicationId,
     DateTime AdjudicatedAt,
-    [property: Description("The UTC+8 day of adjudicatedAt: the day the period is counted on.")] DateOnly BusinessDate);
+    [property: Description("The UTC+8 day of adjudicatedAt: the day the period is counted on.")] DateOnly BusinessDate,
+    [property: Description("Adjustment: the re-adjudication run that wrote it (absent, empty in CSV, otherwise).")] string? RunId = null);
 
 /// <summary>The statement's last NDJSON line, <c>{"trailer":{"rows":N,"payout":X}}</c>: a download without it is truncated.</summary>
 public sealed record StatementTrailer(long Rows, decimal Payout);
@@ -111,7 +128,12 @@ public sealed record DetailCheckLine(
     [property: Description("Line of the upload (1-based, the CSV header is line 1).")] long? Line,
     [property: Description("duplicate_in_insurer: the line the id was first seen on.")] long? FirstLine,
     [property: Description("malformed: why the line could not be read.")] string? Reason,
-    DetailCheckSummary? Summary);
+    DetailCheckSummary? Summary)
+{
+    [Description("Rows keyed by the national 结算ID: the stay's setlId.")] public string? SetlId { get; init; }
+    [Description("Rows keyed by settlement: the stay's hospital.")] public string? HospitalCode { get; init; }
+    [Description("Rows keyed by settlement: the hospital's settlement id.")] public string? SettlementId { get; init; }
+}
 
 /// <summary>The last line of a detail check's answer.</summary>
 public sealed record DetailCheckSummary(

@@ -94,7 +94,7 @@ public enum StatementFormat
 internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe)
 {
     public const string Header = "adjudicationId,kind,hospitalCode,settlementId,regionCode,insuredId,policyYear,category,"
-        + "parameterSetId,parameterSetVersion,eligibleAmount,payout,relatedAdjudicationId,adjudicatedAt,businessDate";
+        + "parameterSetId,parameterSetVersion,eligibleAmount,payout,relatedAdjudicationId,adjudicatedAt,businessDate,runId,setlId,psnNo,mdtrtId";
 
     private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(",\"\r\n");
 
@@ -108,7 +108,8 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
     {
         // Generous upper bound: every text field quoted, each character 3 bytes and doubled, plus numbers and dates.
         var bound = 256 + 6 * (l.AdjudicationId.Length + l.Kind.Length + l.HospitalCode.Length + l.SettlementId.Length + l.RegionCode.Length
-            + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0) + 10);
+            + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0) + (l.RunId?.Length ?? 0) + 11
+            + (l.SetlId?.Length ?? 0) + (l.PsnNo?.Length ?? 0) + (l.MdtrtId?.Length ?? 0));
         var span = Reserve(bound);
         var n = 0;
         n += Text(l.AdjudicationId, span[n..]); span[n++] = (byte)',';
@@ -126,7 +127,14 @@ internal sealed class CsvStatementWriter(PipeWriter pipe) : StatementWriter(pipe
         if (l.RelatedAdjudicationId is { } related) n += Text(related, span[n..]);
         span[n++] = (byte)',';
         n += FormatInstant(l.AdjudicatedAt, span[n..]); span[n++] = (byte)',';
-        n += FormatDate(l.BusinessDate, span[n..]);
+        n += FormatDate(l.BusinessDate, span[n..]); span[n++] = (byte)',';
+        if (l.RunId is { } run) n += Text(run, span[n..]);
+        span[n++] = (byte)',';
+        if (l.SetlId is { } setl) n += Text(setl, span[n..]);
+        span[n++] = (byte)',';
+        if (l.PsnNo is { } psn) n += Text(psn, span[n..]);
+        span[n++] = (byte)',';
+        if (l.MdtrtId is { } mdtrt) n += Text(mdtrt, span[n..]);
         span[n++] = (byte)'\n';
         Commit(n);
     }
@@ -186,7 +194,8 @@ internal sealed class NdjsonStatementWriter(PipeWriter pipe) : StatementWriter(p
     public override void Write(StatementLine l)
     {
         var bound = 512 + 6 * (l.AdjudicationId.Length + l.Kind.Length + l.HospitalCode.Length + l.SettlementId.Length + l.RegionCode.Length
-            + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0));
+            + l.InsuredId.Length + l.Category.Length + l.ParameterSetId.Length + (l.RelatedAdjudicationId?.Length ?? 0) + (l.RunId?.Length ?? 0)
+            + (l.SetlId?.Length ?? 0) + (l.PsnNo?.Length ?? 0) + (l.MdtrtId?.Length ?? 0));
         var span = Reserve(bound);
         var n = 0;
         n += Raw("{\"adjudicationId\":"u8, span[n..]); n += Text(l.AdjudicationId, span[n..]);
@@ -208,7 +217,16 @@ internal sealed class NdjsonStatementWriter(PipeWriter pipe) : StatementWriter(p
         }
         n += Raw(",\"adjudicatedAt\":\""u8, span[n..]); n += FormatInstant(l.AdjudicatedAt, span[n..]);
         n += Raw("\",\"businessDate\":\""u8, span[n..]); n += FormatDate(l.BusinessDate, span[n..]);
-        n += Raw("\"}\n"u8, span[n..]);
+        n += Raw("\""u8, span[n..]);
+        if (l.RunId is { } run)
+        {
+            n += Raw(",\"runId\":"u8, span[n..]);
+            n += Text(run, span[n..]);
+        }
+        if (l.SetlId is { } setl) { n += Raw(",\"setlId\":"u8, span[n..]); n += Text(setl, span[n..]); }
+        if (l.PsnNo is { } psn) { n += Raw(",\"psnNo\":"u8, span[n..]); n += Text(psn, span[n..]); }
+        if (l.MdtrtId is { } mdtrt) { n += Raw(",\"mdtrtId\":"u8, span[n..]); n += Text(mdtrt, span[n..]); }
+        n += Raw("}\n"u8, span[n..]);
         Commit(n);
     }
 

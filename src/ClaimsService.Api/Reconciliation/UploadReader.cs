@@ -19,6 +19,9 @@ internal interface IUploadSink
     /// <summary>A well-formed data row.</summary>
     void Row(Guid adjudicationId, long payoutFen, long line);
 
+    /// <summary>A well-formed data row keyed by stay (setlId, or hospitalCode + settlementId).</summary>
+    void StayRow(StayKey key, long payoutFen, long line);
+
     /// <summary>A line that could not be read; the check goes on with the next one.</summary>
     void Malformed(long line, string reason);
 }
@@ -29,18 +32,54 @@ internal interface IUploadSink
 /// (a CSV header is line 1). Blank lines are skipped; so are CSV lines starting with <c>#</c> and NDJSON objects with
 /// a <c>trailer</c> property, so the service's own statement can be uploaded as it is. A UTF-8 byte order mark is ignored.
 /// </summary>
-internal sealed class UploadReader(UploadFormat format, IUploadSink sink)
+internal sealed class UploadReader(UploadFormat format, IUploadSink sink, UploadKey key = UploadKey.AdjudicationId, string? ownHospital = null)
 {
     public const int MaxLineBytes = 64 * 1024;
     private const int MaxIdBytes = 64;
 
     private readonly byte[] _line = new byte[MaxLineBytes];
     private readonly byte[] _id = new byte[MaxIdBytes];
+    private readonly byte[] _hospital = new byte[MaxIdBytes];
     private long _number;
     private bool _headerRead;
     private int _idColumn = -1;
+    private int _hospitalColumn = -1;
     private int _payoutColumn = -1;
     private int _columns;
+
+    /// <summary>
+    /// What an upload is keyed by, from its first line (left unread): a CSV header or the first NDJSON object naming
+    /// adjudicationId, else setlId, else settlementId (with hospitalCode, which a hospital's own upload may leave out).
+    /// </summary>
+    public static async Task<UploadKey> PeekKeyAsync(PipeReader body, UploadFormat format, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await body.ReadAsync(ct);
+            var buffer = result.Buffer;
+            var end = buffer.PositionOf((byte)'\n');
+            if (end is null && !result.IsCompleted && buffer.Length <= MaxLineBytes)
+            {
+                body.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+            var first = end is { } e ? buffer.Slice(0, e) : buffer;
+            var text = first.Length > MaxLineBytes ? [] : first.ToArray();
+            body.AdvanceTo(buffer.Start);
+            bool Names(string name) => format == UploadFormat.Csv
+                ? Encoding.UTF8.GetString(text).Split(',').Any(f => f.Trim().Trim('"').Equals(name, StringComparison.OrdinalIgnoreCase))
+                : text.AsSpan().IndexOf(Encoding.UTF8.GetBytes($"\"{name}\"")) >= 0;
+            return Names("adjudicationId") ? UploadKey.AdjudicationId : Names("setlId") ? UploadKey.SetlId
+                : Names("settlementId") ? UploadKey.Settlement : UploadKey.AdjudicationId;
+        }
+    }
+
+    private ReadOnlySpan<byte> KeyName => key switch
+    {
+        UploadKey.SetlId => "setlId"u8,
+        UploadKey.Settlement => "settlementId"u8,
+        _ => "adjudicationId"u8,
+    };
 
     /// <summary>Why the upload cannot be checked at all (a CSV header without the columns); null when it could be read.</summary>
     public string? Error { get; private set; }
@@ -110,16 +149,22 @@ internal sealed class UploadReader(UploadFormat format, IUploadSink sink)
             for (var i = 0; i < Math.Min(count, fields.Length); i++)
             {
                 var name = line[fields[i]].Trim((byte)' ');
-                if (Ascii.EqualsIgnoreCase(name, "adjudicationId"u8)) _idColumn = i;
+                if (Ascii.EqualsIgnoreCase(name, KeyName)) _idColumn = i;
                 else if (Ascii.EqualsIgnoreCase(name, "payout"u8)) _payoutColumn = i;
+                else if (key == UploadKey.Settlement && Ascii.EqualsIgnoreCase(name, "hospitalCode"u8)) _hospitalColumn = i;
             }
+        if (key == UploadKey.Settlement && _hospitalColumn < 0 && ownHospital is null)
+        {
+            Error = "An upload keyed by settlementId names hospitalCode too (a hospital's own upload may leave it out).";
+            return false;
+        }
         if (_idColumn < 0 || _payoutColumn < 0)
         {
-            Error = "The first line of a CSV upload is a header naming the columns adjudicationId and payout (in any order, among "
+            Error = $"The first line of a CSV upload is a header naming the columns {Encoding.ASCII.GetString(KeyName)} and payout (in any order, among "
                 + $"others, within the first {fields.Length}).";
             return false;
         }
-        _columns = Math.Max(_idColumn, _payoutColumn) + 1;
+        _columns = Math.Max(Math.Max(_idColumn, _payoutColumn), _hospitalColumn) + 1;
         return true;
     }
 
@@ -129,14 +174,15 @@ internal sealed class UploadReader(UploadFormat format, IUploadSink sink)
         var count = SplitCsv(line, fields, out var error);
         if (error is not null) sink.Malformed(_number, error);
         else if (count < _columns) sink.Malformed(_number, $"{count} fields; the header has adjudicationId and payout in the first {_columns}.");
-        else Row(line[fields[_idColumn]], line[fields[_payoutColumn]]);
+        else Row(line[fields[_idColumn]], line[fields[_payoutColumn]], _hospitalColumn < 0 ? default : line[fields[_hospitalColumn]], _hospitalColumn >= 0);
     }
 
     private void JsonLine(ReadOnlySpan<byte> line)
     {
         ReadOnlySpan<byte> id = default;
         ReadOnlySpan<byte> payout = default;
-        bool hasId = false, hasPayout = false, trailer = false;
+        ReadOnlySpan<byte> hospital = default;
+        bool hasId = false, hasPayout = false, hasHospital = false, trailer = false;
         try
         {
             var reader = new Utf8JsonReader(line, isFinalBlock: true, state: default);
@@ -147,16 +193,28 @@ internal sealed class UploadReader(UploadFormat format, IUploadSink sink)
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("adjudicationId"u8))
+                if (reader.ValueTextEquals(KeyName))
                 {
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > MaxIdBytes)
                     {
-                        sink.Malformed(_number, "adjudicationId is not a UUID string.");
+                        sink.Malformed(_number, key == UploadKey.AdjudicationId ? "adjudicationId is not a UUID string."
+                            : $"{Encoding.ASCII.GetString(KeyName)} is not a string of at most {MaxIdBytes} bytes.");
                         return;
                     }
                     id = reader.ValueIsEscaped ? _id.AsSpan(0, reader.CopyString(_id)) : reader.ValueSpan;
                     hasId = true;
+                }
+                else if (key == UploadKey.Settlement && reader.ValueTextEquals("hospitalCode"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > MaxIdBytes)
+                    {
+                        sink.Malformed(_number, "hospitalCode is not a string.");
+                        return;
+                    }
+                    hospital = reader.ValueIsEscaped ? _hospital.AsSpan(0, reader.CopyString(_hospital)) : reader.ValueSpan;
+                    hasHospital = true;
                 }
                 else if (reader.ValueTextEquals("payout"u8))
                 {
@@ -184,18 +242,39 @@ internal sealed class UploadReader(UploadFormat format, IUploadSink sink)
             return;
         }
         if (trailer && !hasId) return;
-        if (!hasId || !hasPayout) sink.Malformed(_number, hasId ? "payout is missing." : "adjudicationId is missing.");
-        else Row(id, payout);
+        if (!hasId || !hasPayout) sink.Malformed(_number, hasId ? "payout is missing." : $"{Encoding.ASCII.GetString(KeyName)} is missing.");
+        else Row(id, payout, hospital, hasHospital);
     }
 
-    private void Row(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payout)
+    private void Row(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payout, ReadOnlySpan<byte> hospital, bool hasHospital)
     {
         id = id.Trim((byte)' ');
+        if (key != UploadKey.AdjudicationId)
+        {
+            StayRow(id, payout, hospital.Trim((byte)' '), hasHospital);
+            return;
+        }
         if (!Utf8Parser.TryParse(id, out Guid adjudicationId, out var used, 'D') || used != id.Length)
             sink.Malformed(_number, "adjudicationId is not a UUID.");
         else if (!Fen.TryParse(payout, out var fen))
             sink.Malformed(_number, "payout is not an amount with at most two decimals.");
         else sink.Row(adjudicationId, fen, _number);
+    }
+
+    private void StayRow(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payout, ReadOnlySpan<byte> hospital, bool hasHospital)
+    {
+        var name = Encoding.ASCII.GetString(KeyName);
+        if (id.IsEmpty || id.Length > MaxIdBytes || !Ascii.IsValid(id)) sink.Malformed(_number, $"{name} is not 1 to {MaxIdBytes} ASCII characters.");
+        else if (key == UploadKey.Settlement && (hasHospital ? hospital.IsEmpty || !Ascii.IsValid(hospital) : ownHospital is null))
+            sink.Malformed(_number, "hospitalCode is missing or not ASCII.");
+        else if (!Fen.TryParse(payout, out var fen)) sink.Malformed(_number, "payout is not an amount with at most two decimals.");
+        else
+        {
+            // A hospital reconciles its own settlements: a row of another hospital's code cannot match, and says so as missing.
+            var stay = key == UploadKey.SetlId ? new StayKey(null, Encoding.ASCII.GetString(id))
+                : new StayKey(hasHospital ? Encoding.ASCII.GetString(hospital) : ownHospital, Encoding.ASCII.GetString(id));
+            sink.StayRow(stay, fen, _number);
+        }
     }
 
     /// <summary>Splits an RFC 4180 line into field ranges (quotes excluded; doubled quotes left as they are).</summary>

@@ -75,8 +75,7 @@ public static class RegistryApi
         {
             RegistryChangeOutcome.Changed c => TypedResults.Ok(RegistryChangeResponse.From(c)),
             RegistryChangeOutcome.BeforeValidFrom b => Problems.Validation("validTo", $"Must not be before validFrom ({b.Entry.ValidFrom:yyyy-MM-dd})."),
-            RegistryChangeOutcome.Retracted => Problems.Of(409, "registry_entry_retracted", "This entry was retracted.",
-                "A retracted entry never applied; it cannot end."),
+            RegistryChangeOutcome.Retracted => Problems.Of(409, ProblemCodes.RegistryEntryRetracted),
             _ => NotFound(),
         };
     }
@@ -99,5 +98,5 @@ public static class RegistryApi
     private static bool TryParseId(string id, out long value) =>
         long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value > 0;
 
-    private static ProblemHttpResult NotFound() => Problems.Of(404, "registry_entry_not_found", "No registry entry has this id.");
+    private static ProblemHttpResult NotFound() => Problems.Of(404, ProblemCodes.RegistryEntryNotFound);
 }

@@ -25,7 +25,7 @@ public abstract record AdjudicationOutcome
     /// <summary>Planned against an unlocked read and not written (only the audit entry is).</summary>
     public sealed record Previewed(Adjudication Row) : AdjudicationOutcome;
     /// <summary>A business rejection (no parameters in force, reused key, unknown settlement, …).</summary>
-    public sealed record Rejected(int Status, string Code, string Title, string Detail) : AdjudicationOutcome;
+    public sealed record Rejected(int Status, string Code, params object?[] Args) : AdjudicationOutcome;
 }
 
 /// <summary>
@@ -44,20 +44,28 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         if (placement is null) return rejection!;
 
         var key = new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear);
-        var stay = new NewStay(hospital, request.SettlementId, request.AdmissionDate, request.DischargeDate, request.Hash());
+        var stay = new NewStay(hospital, request.SettlementId, request.AdmissionDate, request.DischargeDate, request.Hash(), request.National);
         var context = new AuditContext(caller.AuditName, request.ToJson(), Activity.Current?.TraceId.ToString());
         var command = new SettleCommand(key, request, placement, stay, context, now);
         try
         {
-            return await RunAsync(command, ct);
+            var outcome = await RunAsync(command, ct);
+            // The platform's msgid is new for every message: a retry under another one replays, and its msgid is audited.
+            if (outcome is AdjudicationOutcome.Adjudicated { Replayed: true } replay && request.National?.Msgid is { } msgid
+                && msgid != replay.Row.National?.Msgid)
+            {
+                var entry = AuditEntry(request, Kinds.Settlement, "replayed", null, caller, now);
+                entry.AdjudicationId = replay.Row.Id;
+                await AppendAuditAsync(entry, ct);
+            }
+            return outcome;
         }
         catch (Exception e) when (settlements.IsDuplicateKey(e))
         {
             // The same key settled at once for another person-year (a reused key): the unique constraint decided.
             var existing = await settlements.FindSettlementAsync(hospital, request.SettlementId, ct);
             return existing is null
-                ? new AdjudicationOutcome.Rejected(409, "settlement_in_flight", "This settlement is being processed right now.",
-                    "Retry the same request shortly to read its answer.")
+                ? new AdjudicationOutcome.Rejected(409, ProblemCodes.SettlementInFlight)
                 : Repeat(existing, stay.RequestHash);
         }
     }
@@ -90,7 +98,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var plan = Planner.Settle(personYear.State, new AdjudicationCommand.Settle(Guid.CreateVersion7(now).ToString(), request.Costs,
             placement.Set, Resolution.CategoriesOn(registry, request.DischargeDate), request.ReferredOutOfRegion));
         var row = personYear.Preview(plan, new NewStay(caller.HospitalCode ?? "", request.SettlementId, request.AdmissionDate, request.DischargeDate,
-            request.Hash()), now)[0] with { Kind = Kinds.Preview };
+            request.Hash(), request.National), now)[0] with { Kind = Kinds.Preview };
 
         var entry = AuditEntry(request, Kinds.Preview, "accepted", null, caller, now);
         entry.AdjudicationId = row.Id;
@@ -115,13 +123,47 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         return RunAsync(new ReverseCommand(caller.HospitalCode!, settlementId, context, time.UtcNowStored()), ct);
     }
 
-    public static AdjudicationOutcome.Rejected NotFound(string settlementId) =>
-        new(404, "settlement_not_found", "No settlement of this hospital has this id.", $"settlementId {settlementId}");
+    /// <summary>
+    /// 冲正 (api.md "Settlements", void; the platform's 2601) for a hospital that does not know whether its settlement arrived:
+    /// one that did is reversed (the reversal's answer); one that did not gets a tombstone under its key, so a late original is
+    /// refused with settlement_voided. The same void again replays. The unique key decides a race with a late original.
+    /// </summary>
+    public async Task<AdjudicationOutcome> VoidAsync(string settlementId, string reason, string? regionCode, Caller caller, CancellationToken ct)
+    {
+        var hospital = caller.HospitalCode!;
+        for (var attempt = 0; ; attempt++)
+        {
+            switch (await settlements.FindSettlementAsync(hospital, settlementId, ct))
+            {
+                case { Kind: Kinds.Void } tombstone:
+                    return new AdjudicationOutcome.Adjudicated(tombstone, [], Replayed: true);
+                case not null:
+                    return await ReverseAsync(settlementId, reason, caller, ct);
+            }
+            var now = time.UtcNowStored();
+            var context = new AuditContext(caller.AuditName, JsonSerializer.Serialize(new { settlementId, reason, regionCode, voided = true }, SettlementStore.Json),
+                Activity.Current?.TraceId.ToString());
+            try
+            {
+                return new AdjudicationOutcome.Adjudicated(await settlements.RecordVoidAsync(hospital, settlementId, regionCode, context, now, ct), [], Replayed: false);
+            }
+            catch (Exception e) when (settlements.IsDuplicateKey(e) && attempt == 0)
+            {
+                // The original (or another void) took the key meanwhile: answer as for it.
+            }
+        }
+    }
 
-    internal static AdjudicationOutcome Repeat(Adjudication existing, string requestHash) => existing.RequestHash == requestHash
+    public static AdjudicationOutcome.Rejected Voided(Adjudication tombstone) =>
+        new(409, ProblemCodes.SettlementVoided, tombstone.SettlementId, tombstone.AdjudicatedAt);
+
+    public static AdjudicationOutcome.Rejected NotFound(string settlementId) =>
+        new(404, ProblemCodes.SettlementNotFound, settlementId);
+
+    internal static AdjudicationOutcome Repeat(Adjudication existing, string requestHash) =>
+        existing.Kind == Kinds.Void ? Voided(existing) : existing.RequestHash == requestHash
         ? new AdjudicationOutcome.Adjudicated(existing, [], Replayed: true)
-        : new AdjudicationOutcome.Rejected(422, "idempotency_key_reused", "This settlementId was already used with a different body.",
-            "Send the original body to read the first answer, or use a new settlementId.");
+        : new AdjudicationOutcome.Rejected(422, ProblemCodes.IdempotencyKeyReused);
 
     /// <summary>The set the stay is priced with and its policy year (api.md "policyYearBy"), or a business rejection, audited.</summary>
     private async Task<(Placement? Placement, AdjudicationOutcome.Rejected? Rejection)> PlaceAsync(
@@ -133,10 +175,8 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var decidingDate = parameters.InForce(request.RegionCode, request.DischargeDate) is { PolicyYearBy: PolicyYearBy.Admission }
             ? request.AdmissionDate : request.DischargeDate;
         var rejection = parameters.Knows(request.RegionCode)
-            ? new AdjudicationOutcome.Rejected(422, "no_parameters_in_force", "No parameter set is in force for this region on the discharge date.",
-                $"Region {request.RegionCode} has no parameter set effective on {decidingDate:yyyy-MM-dd}.")
-            : new AdjudicationOutcome.Rejected(422, "unknown_region", "No parameter set exists for this region or its province.",
-                $"Region {request.RegionCode} is not configured.");
+            ? new AdjudicationOutcome.Rejected(422, ProblemCodes.NoParametersInForce, request.RegionCode, decidingDate)
+            : new AdjudicationOutcome.Rejected(422, ProblemCodes.UnknownRegion, request.RegionCode);
         await AppendAuditAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
         return (null, rejection);
     }

@@ -27,7 +27,37 @@ public static class SettlementsApi
         group.MapPost("/{settlementId}/reversal", Reverse).WithName("ReverseSettlement").WithMetadata(new AdjudicationKind(Kinds.Reversal))
             .WithSummary("Reverse a settlement; later settlements of the person-year are re-priced as adjustments.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{settlementId}/void", Void).WithName("VoidSettlement").WithMetadata(new AdjudicationKind(Kinds.Void))
+            .WithSummary("冲正: reverse the settlement if it arrived (the reversal's answer), else record a tombstone (201, kind void, payout 0) that refuses it later; the same void again replays.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{settlementId}/explanation", Explain).WithName("ExplainSettlement")
+            .WithSummary("The calculation of one of the caller's settlements in Chinese, as the 结算单 prints it (text/plain).")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
+    }
+
+    public static async Task<Results<Created<SettlementResponse>, Ok<SettlementResponse>, ValidationProblem, ProblemHttpResult>> Void(
+        string settlementId, VoidRequest request, SettlementService service, HttpContext http, CancellationToken ct)
+    {
+        if (request.Validate(settlementId) is { Any: true } errors) return Problems.Validation(errors.ToDictionary());
+        return ToHttp(await service.VoidAsync(settlementId, request.Reason!, request.RegionCode, Caller.From(http.User), ct), http).Result switch
+        {
+            Created<SettlementResponse> created => created,
+            Ok<SettlementResponse> ok => ok,
+            var problem => (ProblemHttpResult)problem,
+        };
+    }
+
+    public static async Task<Results<ContentHttpResult, ValidationProblem, ProblemHttpResult>> Explain(
+        string settlementId, SettlementStore store, Parameters.ParameterSetCache parameters, HttpContext http, CancellationToken ct)
+    {
+        var e = new FieldErrors();
+        e.SettlementId("settlementId", settlementId);
+        if (e.Any) return Problems.Validation(e.ToDictionary());
+        var settlement = await store.FindSettlementAsync(Caller.From(http.User).HospitalCode!, settlementId, ct);
+        if (settlement is null) return (ProblemHttpResult)ToHttp(SettlementService.NotFound(settlementId), http).Result;
+        return TypedResults.Text(Explanation.Of(settlement, parameters.ById(settlement.ParameterSetId)), "text/plain; charset=utf-8");
     }
 
     public static async Task<Results<Created<SettlementResponse>, Ok<SettlementResponse>, ValidationProblem, ProblemHttpResult>> Settle(
@@ -92,7 +122,7 @@ public static class SettlementsApi
             case AdjudicationOutcome.Previewed p:
                 return TypedResults.Ok(SettlementResponse.From(p.Row));
             case AdjudicationOutcome.Rejected r:
-                return Problems.Of(r.Status, r.Code, r.Title, r.Detail);
+                return Problems.Of(r.Status, r.Code, r.Args);
             default:
                 throw new ArgumentOutOfRangeException(nameof(outcome));
         }

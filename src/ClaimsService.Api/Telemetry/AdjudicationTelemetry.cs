@@ -21,7 +21,8 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (http.GetEndpoint()?.Metadata.GetMetadata<AdjudicationKind>()?.Kind is not { } kind) return await next(context);
+        if (KindOf(http.GetEndpoint()) is not { } kind) return await next(context);
+        http.Items[Recorded] = true;
 
         var request = context.Arguments.OfType<SettlementRequest>().FirstOrDefault();
         var settlementId = Sanitise(request?.SettlementId ?? context.Arguments.OfType<string>().FirstOrDefault());
@@ -73,7 +74,7 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
                 if (!replayed && kind != Kinds.Preview)
                 {
                     metrics.PaidOut(kind, region, response.Payout);
-                    foreach (var adjustment in response.Adjustments ?? []) metrics.PaidOut(Kinds.Adjustment, region, adjustment.Payout);
+                    foreach (var adjustment in response.Adjustments ?? []) metrics.Adjusted(region, "reversal", adjustment.Payout);
                 }
                 LogAdjudicated(logger, kind, outcome, settlementId, hospital, response.RegionCode, response.Payout, response.Category,
                     response.ParameterSet.Id, response.ParameterSet.Version, response.Adjustments?.Count ?? 0, ms);
@@ -108,6 +109,11 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
         activity?.SetTag("claims.outcome", outcome);
         if (outcome == Outcomes.Error) activity?.SetStatus(ActivityStatusCode.Error);
     }
+
+    /// <summary>Set on a request whose outcome the filter recorded; <see cref="AdjudicationOutcomes"/> records the others.</summary>
+    internal static readonly object Recorded = new();
+
+    internal static string? KindOf(Endpoint? endpoint) => endpoint?.Metadata.GetMetadata<AdjudicationKind>()?.Kind;
 
     /// <summary>The caller's settlement id as a log value: at most 64 characters, any resident-ID-shaped run masked.</summary>
     private static string Sanitise(string? settlementId)
@@ -146,4 +152,47 @@ internal sealed partial class AdjudicationTelemetry(ClaimsMetrics metrics, Adjud
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} failed: settlement {SettlementId} of {HospitalCode}, {Error} after {ElapsedMs} ms")]
     private static partial void LogFailed(ILogger logger, string kind, string settlementId, string hospitalCode, string error, double elapsedMs);
+}
+
+public static class AdjudicationOutcomes
+{
+    /// <summary>
+    /// Adjudication requests answered before their handler ran (refused by authentication, or failed there because the
+    /// database is down) are counted too, by status: otherwise an outage's 503s at the key check would be missing from the
+    /// error rate. Runs after routing (the endpoint is known) and before authentication.
+    /// </summary>
+    public static IApplicationBuilder UseAdjudicationOutcomes(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (AdjudicationTelemetry.KindOf(http.GetEndpoint()) is not { } kind)
+        {
+            await next(http);
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        string? code = null;
+        var failed = false;
+        try
+        {
+            await next(http);
+        }
+        catch (Exception e)
+        {
+            failed = true;
+            code = e is Data.DatabaseUnavailableException ? "database_unavailable" : null;
+            throw;
+        }
+        finally
+        {
+            var status = http.Response.StatusCode;
+            if (!http.Items.ContainsKey(AdjudicationTelemetry.Recorded) && (failed || status >= 400))
+            {
+                var outcome = failed || status >= 500 ? Outcomes.Error : Outcomes.Rejected;
+                code ??= status switch { 401 => "unauthorized", 403 => "forbidden", 503 => "database_unavailable", _ => $"http_{status}" };
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                var services = http.RequestServices;
+                services.GetRequiredService<ClaimsMetrics>().Adjudicated(kind, "other", outcome, elapsed.TotalSeconds);
+                services.GetRequiredService<AdjudicationWindow>().Record(outcome, elapsed.TotalMilliseconds, code);
+            }
+        }
+    });
 }

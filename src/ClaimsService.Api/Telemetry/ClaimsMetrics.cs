@@ -17,6 +17,7 @@ public sealed class ClaimsMetrics
     public const string Duration = "claims.adjudication.duration";
     public const string Payout = "claims.payout.cny";
     public const string CacheRefreshes = "claims.parameter_cache.refreshes";
+    public const string Adjustments = "claims.adjustments";
     public const string CircuitState = "claims.database.circuit_state";
     public const string BatchSize = "claims.batch.size";
     public const string BatchQueueWait = "claims.batch.queue_wait";
@@ -33,6 +34,7 @@ public sealed class ClaimsMetrics
     private readonly Histogram<double> _flush;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _flushes;
+    private readonly Counter<long> _adjustments;
 
     public ClaimsMetrics(IMeterFactory meters, CircuitBreakerStateProvider circuit)
     {
@@ -54,6 +56,8 @@ public sealed class ClaimsMetrics
         _rejected = meter.CreateCounter<long>(BatchRejected, "{request}", "Requests refused because their queue was full (503 overloaded), by queue.");
         _flushes = meter.CreateCounter<long>(OpsFlushes, "{flush}",
             "Writes of this instance's per-minute request figures to the database for the fleet dashboard, by result (written, failed).");
+        _adjustments = meter.CreateCounter<long>(Adjustments, "{adjustment}",
+            "Adjustments written, by region, source (reversal, run) and direction (top_up 补付, recovery 追回).");
         meter.CreateObservableGauge(CircuitState, () => (int)circuit.CircuitState, "{state}",
             "The claims-db circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.");
     }
@@ -79,6 +83,13 @@ public sealed class ClaimsMetrics
 
     public void QueueFull(string queue) => _rejected.Add(1, new KeyValuePair<string, object?>("queue", queue));
     public void OpsFlushed(string result) => _flushes.Add(1, new KeyValuePair<string, object?>("result", result));
+    /// <summary>One adjustment: a top-up (补付, positive) or a recovery (追回, negative), counted apart.</summary>
+    public void Adjusted(string region, string source, decimal difference)
+    {
+        if (difference == 0) return;
+        _adjustments.Add(1, new TagList { { "region", region }, { "source", source }, { "direction", difference > 0 ? "top_up" : "recovery" } });
+        PaidOut("adjustment", region, difference);
+    }
 
     public void CacheRefreshed(string result) => _refreshes.Add(1, new KeyValuePair<string, object?>("result", result));
 }

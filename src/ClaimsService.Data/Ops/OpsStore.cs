@@ -90,7 +90,7 @@ public sealed class OpsStore(Db db)
         SELECT region_code AS RegionCode, category AS Category, kind AS Kind,
                CASE WHEN payout_fen < 0 THEN 1 ELSE 0 END AS Negative, COUNT(*) AS Count, SUM(payout_fen) AS PayoutFen
         FROM adjudications
-        WHERE adjudicated_at >= @Start AND adjudicated_at < @End
+        WHERE adjudicated_at >= @Start AND adjudicated_at < @End AND kind <> 'void'
         GROUP BY region_code, category, kind, CASE WHEN payout_fen < 0 THEN 1 ELSE 0 END
         """;
 

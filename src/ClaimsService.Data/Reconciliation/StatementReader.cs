@@ -21,6 +21,12 @@ public sealed class StatementLine
     public string? RelatedAdjudicationId { get; internal set; }
     public DateTime AdjudicatedAt { get; internal set; }
     public DateOnly BusinessDate { get; internal set; }
+    /// <summary>Adjustment: the re-adjudication run that wrote it.</summary>
+    public string? RunId { get; internal set; }
+    /// <summary>The national platform's 结算ID, 人员编号 and 就诊ID of the stay, when the hospital sent them.</summary>
+    public string? SetlId { get; internal set; }
+    public string? PsnNo { get; internal set; }
+    public string? MdtrtId { get; internal set; }
 }
 
 /// <summary>
@@ -59,6 +65,10 @@ public sealed class StatementReader : IAsyncDisposable
         // Instants are stored in UTC; SQLite and SQL Server hand them back unspecified.
         line.AdjudicatedAt = DateTime.SpecifyKind(r.GetDateTime(13), DateTimeKind.Utc);
         line.BusinessDate = r.GetFieldValue<DateOnly>(14);
+        line.RunId = r.IsDBNull(15) ? null : r.GetString(15);
+        line.SetlId = r.IsDBNull(16) ? null : r.GetString(16);
+        line.PsnNo = r.IsDBNull(17) ? null : r.GetString(17);
+        line.MdtrtId = r.IsDBNull(18) ? null : r.GetString(18);
         return true;
     }
 
@@ -79,12 +89,19 @@ public sealed class PayoutReader : IAsyncDisposable
 
     public string AdjudicationId { get; private set; } = "";
     public long PayoutFen { get; private set; }
+    public string HospitalCode { get; private set; } = "";
+    public string SettlementId { get; private set; } = "";
+    /// <summary>The national 结算ID of the stay, when the hospital sent it.</summary>
+    public string? SetlId { get; private set; }
 
     public async ValueTask<bool> ReadAsync(CancellationToken ct)
     {
         if (!await _reader.ReadAsync(ct)) return false;
         AdjudicationId = _reader.GetString(0);
         PayoutFen = _reader.GetInt64(1);
+        HospitalCode = _reader.GetString(2);
+        SettlementId = _reader.GetString(3);
+        SetlId = _reader.IsDBNull(4) ? null : _reader.GetString(4);
         return true;
     }
 

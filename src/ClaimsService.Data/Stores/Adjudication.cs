@@ -18,6 +18,17 @@ public sealed record Adjudication(
     public string? ReversedById { get; init; }
     /// <summary>Settlement: the fingerprint of the body it was settled with (a replay's body must match it).</summary>
     public string? RequestHash { get; init; }
+    /// <summary>Adjustment: the re-adjudication run that wrote it.</summary>
+    public string? RunId { get; init; }
+    /// <summary>The national platform's identifiers of the stay, when the hospital sent them.</summary>
+    public NationalIds? National { get; init; }
+    /// <summary>Settlement: 本次可支付限额, what the cap still allowed before it (null: no cap).</summary>
+    public decimal? CapRemaining { get; init; }
+    public DateOnly? AdmissionDate { get; init; }
+    public DateOnly? DischargeDate { get; init; }
+    /// <summary>Settlement: 政策范围内费用 and what basic insurance paid (null on rows from before per-stay pricing).</summary>
+    public decimal? InPolicyCost { get; init; }
+    public decimal? BasicInsurancePaid { get; init; }
 
     /// <summary>
     /// What may reach a log (Polly logs a pipeline's result): kind, id and payout, never the insured person, nor the
@@ -35,5 +46,12 @@ public sealed record Adjudication(
         RelatedId = r.RelatedId,
         ReversedById = r.ReversedById,
         RequestHash = r.RequestHash,
+        RunId = r.RunId,
+        National = NationalIds.Of(r),
+        CapRemaining = r.CapRemainingFen is { } cap ? Money.FromFen(cap) : null,
+        AdmissionDate = r.AdmissionDate,
+        DischargeDate = r.DischargeDate,
+        InPolicyCost = r.InPolicyCostFen is { } cost ? Money.FromFen(cost) : null,
+        BasicInsurancePaid = r.BasicInsurancePaidFen is { } basic ? Money.FromFen(basic) : null,
     };
 }

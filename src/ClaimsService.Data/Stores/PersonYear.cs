@@ -4,14 +4,15 @@ using ClaimsService.Domain;
 namespace ClaimsService.Data.Stores;
 
 /// <summary>A new stay's facts that are not the domain's: who settles it, under which id, its dates and request fingerprint.</summary>
-public sealed record NewStay(string HospitalCode, string SettlementId, DateOnly AdmissionDate, DateOnly DischargeDate, string RequestHash);
+public sealed record NewStay(string HospitalCode, string SettlementId, DateOnly AdmissionDate, DateOnly DischargeDate, string RequestHash,
+    NationalIds? National = null);
 
 /// <summary>
 /// A person-year as read: its ledger version, the domain's view of it (<see cref="State"/>: the ledger and its active
 /// stays, each with its set, candidates, costs and what it has been paid) and the rows behind it. It maps a plan of the
 /// domain onto the rows to append.
 /// </summary>
-public sealed class PersonYear
+public sealed partial class PersonYear
 {
     private readonly Dictionary<string, AdjudicationRow> _rowsById;
 
@@ -40,7 +41,9 @@ public sealed class PersonYear
             {
                 var adjusted = adjustments[(r.HospitalCode, r.SettlementId)].ToList();
                 var last = adjusted.LastOrDefault() ?? r;
-                return new ActiveStay(r.Id, CostsOf(r), setsById[r.ParameterSetId], CandidatesOf(last), r.ReferredOutOfRegion,
+                // A run's set and candidates, once one re-priced the stay, stand until the next run (api.md "Re-adjudication runs").
+                var candidates = r.RepricedCandidates is { } repriced ? PersonCategories.Split(repriced) : CandidatesOf(last);
+                return new ActiveStay(r.Id, CostsOf(r), setsById[r.RepricedParameterSetId ?? r.ParameterSetId], candidates, r.ReferredOutOfRegion,
                     PersonCategory.Parse(last.Category), Money.FromFen(r.PayoutFen + adjusted.Sum(a => a.PayoutFen)));
             })
             .ToList();
@@ -67,7 +70,7 @@ public sealed class PersonYear
     /// The rows a plan appends, in order, numbered on from the ledger's version. A settlement takes its id from the plan and
     /// its hospital facts from <paramref name="newStay"/>; a reversal and its adjustments take theirs from the stays' rows.
     /// </summary>
-    internal IReadOnlyList<AdjudicationRow> RowsOf(AdjudicationPlan plan, NewStay? newStay, DateTime now)
+    internal IReadOnlyList<AdjudicationRow> RowsOf(AdjudicationPlan plan, NewStay? newStay, DateTime now, string? runId = null)
     {
         var rows = new List<AdjudicationRow>(plan.Entries.Count);
         string? reversalId = null;
@@ -79,6 +82,7 @@ public sealed class PersonYear
                 EntryKind.Settlement => Settlement(entry, plan.StaysAfter.Single(s => s.AdjudicationId == entry.StayId),
                     newStay ?? throw new ArgumentNullException(nameof(newStay))),
                 EntryKind.Reversal => Reversal(entry, Row(entry.StayId), now),
+                EntryKind.Adjustment when runId is not null => RunAdjustment(entry, Row(entry.StayId), runId, now),
                 EntryKind.Adjustment => Adjustment(entry, Row(entry.StayId), reversalId ?? throw new InvalidOperationException("An adjustment without a reversal."), now),
                 _ => throw new ArgumentOutOfRangeException(nameof(plan)),
             };
@@ -107,7 +111,23 @@ public sealed class PersonYear
         return rows;
     }
 
-    private static AdjudicationRow Settlement(PlannedEntry entry, ActiveStay stay, NewStay facts) => new()
+    private static AdjudicationRow Settlement(PlannedEntry entry, ActiveStay stay, NewStay facts)
+    {
+        var row = SettlementRow(entry, stay, facts);
+        facts.National?.CopyTo(row, withMessage: true);
+        // 本次可支付限额 (crt_payb_lmt_amt): what the stay's cap still allowed before it.
+        if (entry.Pricing?.Evaluation.Cap is { } cap) row.CapRemainingFen = Money.ToFen(Math.Max(0m, cap - entry.Before.PaidToDate));
+        return row;
+    }
+
+    // A reversal and an adjustment carry their stay's national identifiers, so statements and detail checks key on them.
+    private static AdjudicationRow WithNationalOf(AdjudicationRow stay, AdjudicationRow row)
+    {
+        NationalIds.Of(stay)?.CopyTo(row, withMessage: false);
+        return row;
+    }
+
+    private static AdjudicationRow SettlementRow(PlannedEntry entry, ActiveStay stay, NewStay facts) => new()
     {
         Id = entry.StayId,
         IdempotencyKey = Keys.Settlement(facts.HospitalCode, facts.SettlementId),
@@ -123,7 +143,7 @@ public sealed class PersonYear
         BasicInsurancePaidFen = Money.ToFen(stay.Costs.BasicInsurancePaid),
     };
 
-    private static AdjudicationRow Reversal(PlannedEntry entry, AdjudicationRow target, DateTime now) => new()
+    private static AdjudicationRow Reversal(PlannedEntry entry, AdjudicationRow target, DateTime now) => WithNationalOf(target, new()
     {
         Id = Guid.CreateVersion7(now).ToString(),
         IdempotencyKey = Keys.Reversal(target.HospitalCode, target.SettlementId),
@@ -135,9 +155,9 @@ public sealed class PersonYear
         DeductibleFen = target.DeductibleFen,
         RelatedId = target.Id,
         CandidateCategories = PersonCategories.Join(entry.Candidates),
-    };
+    });
 
-    private static AdjudicationRow Adjustment(PlannedEntry entry, AdjudicationRow stay, string reversalId, DateTime now) => new()
+    private static AdjudicationRow Adjustment(PlannedEntry entry, AdjudicationRow stay, string reversalId, DateTime now) => WithNationalOf(stay, new()
     {
         Id = Guid.CreateVersion7(now).ToString(),
         IdempotencyKey = Keys.Adjustment(reversalId, stay.Id),
@@ -149,5 +169,5 @@ public sealed class PersonYear
         DeductibleFen = Money.ToFen(entry.Deductible),
         RelatedId = reversalId,
         CandidateCategories = PersonCategories.Join(entry.Candidates),
-    };
+    });
 }

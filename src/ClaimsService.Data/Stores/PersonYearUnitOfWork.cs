@@ -23,7 +23,7 @@ public sealed record AuditContext(string Caller, string InputsJson, string? Trac
 /// One adjudication of one person-year in one transaction: lock the ledger row and read the person-year, append the rows
 /// the domain planned with their audit entries and the ledger after, commit. Disposing without committing rolls back.
 /// </summary>
-public sealed class PersonYearUnitOfWork : IAsyncDisposable
+public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
 {
     private readonly string _lockedReads;
     private readonly DbConnection _connection;
@@ -75,10 +75,13 @@ public sealed class PersonYearUnitOfWork : IAsyncDisposable
     /// Appends the rows of a plan, one audit entry each, and moves the ledger; returns what was appended, in order. A settlement
     /// takes its hospital facts from <paramref name="newStay"/>.
     /// </summary>
-    public async Task<IReadOnlyList<Adjudication>> AppendAsync(PersonYear personYear, AdjudicationPlan plan, NewStay? newStay, AuditContext audit,
-        DateTime now, CancellationToken ct)
+    public Task<IReadOnlyList<Adjudication>> AppendAsync(PersonYear personYear, AdjudicationPlan plan, NewStay? newStay, AuditContext audit,
+        DateTime now, CancellationToken ct) => AppendAsync(personYear, plan, newStay, null, audit, now, ct);
+
+    private async Task<IReadOnlyList<Adjudication>> AppendAsync(PersonYear personYear, AdjudicationPlan plan, NewStay? newStay, string? runId,
+        AuditContext audit, DateTime now, CancellationToken ct)
     {
-        var rows = personYear.RowsOf(plan, newStay, now);
+        var rows = personYear.RowsOf(plan, newStay, now, runId);
         foreach (var row in rows)
         {
             await _connection.ExecuteAsync(new CommandDefinition(InsertSql, row, _transaction, cancellationToken: ct));

@@ -7,6 +7,8 @@ public static class Kinds
     public const string Reversal = "reversal";
     public const string Adjustment = "adjustment";
     public const string Preview = "preview";
+    /// <summary>冲正 of a settlement that never arrived: a tombstone under its key (payout 0), so a late original is refused.</summary>
+    public const string Void = "void";
 }
 
 /// <summary>A row of <c>adjudications</c>: one settlement, reversal or adjustment. Amounts in fen.</summary>
@@ -46,6 +48,22 @@ internal sealed class AdjudicationRow
     /// <summary>Settlement: 政策范围内费用 and what basic insurance paid on it (null on rows written before per-stay pricing).</summary>
     public long? InPolicyCostFen { get; set; }
     public long? BasicInsurancePaidFen { get; set; }
+    /// <summary>Adjustment: the re-adjudication run that wrote it (null for a reversal's).</summary>
+    public string? RunId { get; set; }
+    /// <summary>Settlement: the set and candidates of the last run that re-priced the stay (null until a run does).</summary>
+    public string? RepricedParameterSetId { get; set; }
+    public string? RepricedCandidates { get; set; }
+    /// <summary>The national platform's identifiers of the stay (null when the hospital sent none); see <see cref="NationalIds"/>.</summary>
+    public string? PsnNo { get; set; }
+    public string? MdtrtId { get; set; }
+    public string? SetlId { get; set; }
+    /// <summary>Settlement: the platform message id of the first request (a retry's is audited, not stored here).</summary>
+    public string? Msgid { get; set; }
+    public string? MedType { get; set; }
+    public string? InsuplcAdmdvs { get; set; }
+    public string? MdtrtareaAdmvs { get; set; }
+    /// <summary>Settlement: 本次可支付限额, what the cap still allowed before this stay (null: no cap).</summary>
+    public long? CapRemainingFen { get; set; }
     /// <summary>JSON array of the bands applied.</summary>
     public string Trace { get; set; } = "[]";
     public DateTime AdjudicatedAt { get; set; }
@@ -56,7 +74,9 @@ internal sealed class AdjudicationRow
         admission_date, discharge_date, referred_out_of_region, category, parameter_set_id, parameter_set_version,
         parameter_set_region, eligible_amount_fen, deductible_fen, eligible_before_fen, eligible_after_fen,
         paid_before_fen, paid_after_fen, payout_fen, cap_applied, related_id, reversed_by_id, request_hash, trace,
-        adjudicated_at, business_date, candidate_categories, in_policy_cost_fen, basic_insurance_paid_fen
+        adjudicated_at, business_date, candidate_categories, in_policy_cost_fen, basic_insurance_paid_fen,
+        run_id, repriced_parameter_set_id, repriced_candidates,
+        psn_no, mdtrt_id, setl_id, msgid, med_type, insuplc_admdvs, mdtrtarea_admvs, cap_remaining_fen
         """;
 
     internal const string Values = """
@@ -64,7 +84,9 @@ internal sealed class AdjudicationRow
         @AdmissionDate, @DischargeDate, @ReferredOutOfRegion, @Category, @ParameterSetId, @ParameterSetVersion,
         @ParameterSetRegion, @EligibleAmountFen, @DeductibleFen, @EligibleBeforeFen, @EligibleAfterFen,
         @PaidBeforeFen, @PaidAfterFen, @PayoutFen, @CapApplied, @RelatedId, @ReversedById, @RequestHash, @Trace,
-        @AdjudicatedAt, @BusinessDate, @CandidateCategories, @InPolicyCostFen, @BasicInsurancePaidFen
+        @AdjudicatedAt, @BusinessDate, @CandidateCategories, @InPolicyCostFen, @BasicInsurancePaidFen,
+        @RunId, @RepricedParameterSetId, @RepricedCandidates,
+        @PsnNo, @MdtrtId, @SetlId, @Msgid, @MedType, @InsuplcAdmdvs, @MdtrtareaAdmvs, @CapRemainingFen
         """;
 }
 
@@ -96,4 +118,20 @@ public sealed class AuditRow
     public string? Outputs { get; set; }
     public string? TraceId { get; set; }
     public DateTime RecordedAt { get; set; }
+}
+
+/// <summary>
+/// A stay's identifiers on China's national medical-insurance platform (api.md "Settlements", national): 人员编号, 就诊ID,
+/// 结算ID, 报文ID, 医疗类别, 参保地 and 就医地 区划.
+/// </summary>
+public sealed record NationalIds(string PsnNo, string MdtrtId, string SetlId, string? Msgid, string? MedType, string? InsuplcAdmdvs, string? MdtrtareaAdmvs)
+{
+    internal void CopyTo(AdjudicationRow row, bool withMessage)
+    {
+        (row.PsnNo, row.MdtrtId, row.SetlId, row.MedType, row.InsuplcAdmdvs, row.MdtrtareaAdmvs) = (PsnNo, MdtrtId, SetlId, MedType, InsuplcAdmdvs, MdtrtareaAdmvs);
+        if (withMessage) row.Msgid = Msgid;
+    }
+
+    internal static NationalIds? Of(AdjudicationRow row) => row.SetlId is null ? null
+        : new(row.PsnNo ?? "", row.MdtrtId ?? "", row.SetlId, row.Msgid, row.MedType, row.InsuplcAdmdvs, row.MdtrtareaAdmvs);
 }

@@ -23,6 +23,7 @@ internal static class Keys
     public static string Settlement(string hospital, string settlementId) => Join('S', hospital, settlementId);
     public static string Reversal(string hospital, string settlementId) => Join('R', hospital, settlementId);
     public static string Adjustment(string reversalId, string settlementAdjudicationId) => Join('A', reversalId, settlementAdjudicationId);
+    public static string RunAdjustment(string runId, string settlementAdjudicationId) => Join('J', runId, settlementAdjudicationId);
 
     private static string Join(char kind, string first, string second) => $"{kind}|{Escape(first)}|{Escape(second)}";
 
@@ -51,7 +52,10 @@ public sealed class SettlementStore(Db db)
     internal const string PersonYearSetsSql = """
         SELECT definition FROM parameter_sets
         WHERE id IN (SELECT parameter_set_id FROM adjudications
-                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear)
+                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
+                     UNION SELECT repriced_parameter_set_id FROM adjudications
+                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
+                       AND repriced_parameter_set_id IS NOT NULL)
         """;
 
     // What a unit of work reads under the lock, in one round trip: the ledger row, created when missing and locked (dialect),
@@ -79,6 +83,34 @@ public sealed class SettlementStore(Db db)
     public bool IsDuplicateKey(Exception exception) => db.Dialect.IsUniqueViolation(exception);
 
     /// <summary>The adjudication with this settlement's idempotency key, outside any transaction.</summary>
+    private const string InsertTombstoneSql = $"INSERT INTO adjudications ({AdjudicationRow.Columns}) VALUES ({AdjudicationRow.Values})";
+
+    /// <summary>
+    /// 冲正 of a settlement that never arrived: a tombstone row under the settlement's own idempotency key (so the unique
+    /// constraint, not a read, decides between it and a late original), with its audit entry. Throws a duplicate-key error
+    /// when the key is taken (the original arrived meanwhile).
+    /// </summary>
+    public Task<Adjudication> RecordVoidAsync(string hospitalCode, string settlementId, string? regionCode, AuditContext audit, DateTime now,
+        CancellationToken ct) => db.InTransactionAsync(async (connection, transaction, t) =>
+    {
+        var row = new AdjudicationRow
+        {
+            Id = Guid.CreateVersion7(now).ToString(), IdempotencyKey = Keys.Settlement(hospitalCode, settlementId), Kind = Kinds.Void,
+            HospitalCode = hospitalCode, SettlementId = settlementId, RegionCode = regionCode ?? "", InsuredId = "",
+            PolicyYear = BusinessDay.Of(now).Year, Category = PersonCategory.General.Code, ParameterSetId = "", ParameterSetRegion = "",
+            AdjudicatedAt = now, BusinessDate = BusinessDay.Of(now),
+        };
+        await connection.ExecuteAsync(new CommandDefinition(InsertTombstoneSql, row, transaction, cancellationToken: t));
+        await AuditStore.AppendAsync(connection, transaction, new AuditRow
+        {
+            AdjudicationId = row.Id, Kind = Kinds.Void, Outcome = "accepted", Caller = audit.Caller, HospitalCode = hospitalCode,
+            SettlementId = settlementId, RegionCode = row.RegionCode, ParameterSetId = null, Category = null, Inputs = audit.InputsJson,
+            Trace = "[]", Outputs = JsonSerializer.Serialize(new { adjudicationId = row.Id, kind = Kinds.Void, payout = 0m }, Json),
+            TraceId = audit.TraceId, RecordedAt = now,
+        }, t);
+        return Adjudication.From(row);
+    }, ct);
+
     public Task<Adjudication?> FindSettlementAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
         db.ReadAsync(async (c, t) => await FindByKeyAsync(c, null, Keys.Settlement(hospitalCode, settlementId), t) is { } row ? Adjudication.From(row) : null, ct);
 

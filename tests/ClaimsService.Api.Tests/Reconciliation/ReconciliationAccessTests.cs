@@ -47,10 +47,12 @@ public abstract class ReconciliationAccessTests<TFactory>(TFactory factory) : IC
 
     [Theory]
     [MemberData(nameof(Endpoints))]
-    public async Task OpsReadsEveryRegionAndHospitalsNone(string endpoint)
+    public async Task OpsReadsEveryRegionAndHospitalsTheirOwnSettlements(string endpoint)
     {
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(factory.ClientFor("ops"), endpoint, "460100")).StatusCode);
-        await ProblemAsync(await CallAsync(factory.ClientFor("hospital", "H4503000001"), endpoint, "450300"), HttpStatusCode.Forbidden, "forbidden");
+        // Issue 13: hospitals reconcile too, scoped to their own settlements (HospitalReconciliationTests).
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(factory.ClientFor("hospital", "H4503000001"), endpoint, "460100")).StatusCode);
+        await ProblemAsync(await CallAsync(factory.ClientFor("admin"), endpoint, "450300"), HttpStatusCode.Forbidden, "forbidden");
         await ProblemAsync(await CallAsync(factory.CreateClient(), endpoint, "450300"), HttpStatusCode.Unauthorized, "unauthorized");
     }
 

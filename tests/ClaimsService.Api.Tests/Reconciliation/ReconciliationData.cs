@@ -82,7 +82,7 @@ public sealed record Statement(IReadOnlyList<StatementRow> Rows, long TrailerRow
 public static class StatementParser
 {
     public const string CsvHeader = "adjudicationId,kind,hospitalCode,settlementId,regionCode,insuredId,policyYear,category,"
-        + "parameterSetId,parameterSetVersion,eligibleAmount,payout,relatedAdjudicationId,adjudicatedAt,businessDate";
+        + "parameterSetId,parameterSetVersion,eligibleAmount,payout,relatedAdjudicationId,adjudicatedAt,businessDate,runId,setlId,psnNo,mdtrtId";
 
     public static async Task<Statement> GetAsync(HttpClient client, string regionCode, DateOnly from, DateOnly to, string format)
     {
@@ -105,7 +105,7 @@ public static class StatementParser
         var rows = lines[1..^2].Select(l =>
         {
             var f = l.Split(',');
-            Assert.Equal(15, f.Length);
+            Assert.Equal(19, f.Length);
             return new StatementRow(f[0], f[1], f[2], f[3], f[4], f[5], int.Parse(f[6], CultureInfo.InvariantCulture), f[7], f[8],
                 int.Parse(f[9], CultureInfo.InvariantCulture), TwoDecimals(f[10]), TwoDecimals(f[11]), f[12].Length == 0 ? null : f[12],
                 DateTime.Parse(f[13], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),

@@ -1,0 +1,15 @@
+-- National identifiers (issue 13): the national medical-insurance platform's keys a hospital sends with a settlement
+-- (人员编号 psn_no, 就诊ID mdtrt_id, 结算ID setl_id, 报文ID msgid of the first request, 医疗类别 med_type, 参保地 and 就医地
+-- 区划), copied onto the stay's reversal and adjustments so statements and detail checks find them; and 本次可支付限额, what
+-- the cap still allowed before the stay (NULL: no cap).
+ALTER TABLE adjudications ADD
+    psn_no            NVARCHAR(30) NULL,
+    mdtrt_id          NVARCHAR(30) NULL,
+    setl_id           NVARCHAR(30) NULL,
+    msgid             NVARCHAR(30) NULL,
+    med_type          NVARCHAR(6)  NULL,
+    insuplc_admdvs    NVARCHAR(6)  NULL,
+    mdtrtarea_admvs   NVARCHAR(6)  NULL,
+    cap_remaining_fen BIGINT       NULL;
+GO
+CREATE INDEX ix_adjudications_setl_id ON adjudications (setl_id);

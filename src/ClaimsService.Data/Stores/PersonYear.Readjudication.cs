@@ -1,0 +1,33 @@
+using ClaimsService.Domain;
+
+namespace ClaimsService.Data.Stores;
+
+public sealed partial class PersonYear
+{
+    /// <summary>The admission and discharge dates of an active stay (a run re-resolves its set and candidates on them).</summary>
+    public (DateOnly Admission, DateOnly Discharge) DatesOf(string adjudicationId)
+    {
+        var row = Row(adjudicationId);
+        var discharge = row.DischargeDate ?? BusinessDay.Of(row.AdjudicatedAt);
+        return (row.AdmissionDate ?? discharge, discharge);
+    }
+
+    /// <summary>
+    /// A run's adjustment of a stay: its own idempotency key (run, stay), so a run never adjusts a stay twice;
+    /// related to the stay's settlement (api.md "Re-adjudication runs").
+    /// </summary>
+    private static AdjudicationRow RunAdjustment(PlannedEntry entry, AdjudicationRow stay, string runId, DateTime now) => new()
+    {
+        Id = Guid.CreateVersion7(now).ToString(),
+        IdempotencyKey = Keys.RunAdjustment(runId, stay.Id),
+        HospitalCode = stay.HospitalCode,
+        SettlementId = stay.SettlementId,
+        AdmissionDate = stay.AdmissionDate,
+        DischargeDate = stay.DischargeDate,
+        ReferredOutOfRegion = stay.ReferredOutOfRegion,
+        DeductibleFen = Money.ToFen(entry.Deductible),
+        RelatedId = stay.Id,
+        CandidateCategories = PersonCategories.Join(entry.Candidates),
+        RunId = runId,
+    };
+}
