@@ -64,7 +64,7 @@ internal sealed partial class ErrorHandler(ILogger<ErrorHandler> logger) : IExce
     private static IResult Overloaded(HttpContext http)
     {
         http.Response.Headers.RetryAfter = ((int)Settlements.OverloadedException.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problems.Of(503, "overloaded", "The service is shedding load.", "Try again shortly with the same request: a settlement or reversal already written is answered, never paid twice.");
+        return Problems.Of(503, ProblemCodes.Overloaded);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable: {Reason}")]
