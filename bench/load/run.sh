@@ -87,7 +87,7 @@ baseline_dll="$root/bench/load/Baseline/bin/Release/net10.0/Baseline.dll"
 # --- the service against the cluster ---------------------------------------------------------------------------------
 cs="Host=$host;Port=$pg_port;Username=postgres;Database=claims;Maximum Pool Size=$pool${npgsql_tuning:+;$npgsql_tuning}"
 api_env=(ASPNETCORE_URLS="http://$host:$api_port" ASPNETCORE_ENVIRONMENT=Production
-  Database__Provider=PostgreSql "ConnectionStrings__Claims=$cs" Database__ReferenceDataPath="$root/deploy/reference-data"
+  Database__Provider=PostgreSql "ConnectionStrings__Claims=$cs" Database__ReferenceDataPath="$root/deploy/reference-data" Database__Batching__Enabled=true
   Logging__LogLevel__Default=Warning)
 wait_ready() { # url name pid log: its log is shown before the harness gives up (die exits, so no caller can show it)
   for _ in $(seq 1 120); do
