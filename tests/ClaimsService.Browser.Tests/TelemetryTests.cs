@@ -42,6 +42,10 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
         Assert.Equal((double)-burst.ReversalPayout, Delta("claims_payout_cny_total", s => s.Labels["kind"] == "reversal" && s.Labels["direction"] == "recovered"), 2);
         Assert.Equal(burst.Settled, Delta("claims_adjudication_duration_seconds_count", s => s.Labels["kind"] == "settlement" && s.Labels["outcome"] == "accepted"));
         Assert.Contains(Samples(metrics, "claims_parameter_cache_refreshes_total"), s => s.Value > 0);
+        // The commit pipeline (batching on by default): every settlement went through a batch; waits and flushes are timed.
+        Assert.True(Delta("claims_batch_size_sum", s => s.Labels["queue"] == "settlements") >= burst.Settled);
+        Assert.True(Delta("claims_batch_queue_wait_seconds_count", s => s.Labels["queue"] == "settlements") >= burst.Settled);
+        Assert.True(Delta("claims_batch_flush_seconds_count", s => s.Labels["queue"] == "settlements") >= 1);
         Assert.Equal(0, Samples(metrics, "claims_database_circuit_state").Single().Value);
         // Polly's meter (the claims-db pipeline) and ASP.NET Core's are exported with ours.
         Assert.Contains(Samples(metrics, "resilience_polly_pipeline_duration_milliseconds_count"), s => s.Labels["pipeline_name"] == "claims-db" && s.Value > 0);
@@ -57,8 +61,8 @@ public sealed partial class TelemetryTests(OpsAppFactory factory) : IClassFixtur
         return Settled(after) - Settled(before);
     }
 
-    // Series that exist only once something happened (a retry, a breaker transition, a 5xx): not in a quiet scrape.
-    private static readonly string[] EventOnlyMetrics = ["resilience_polly_strategy_events_total"];
+    // Series that exist only once something happened (a retry, a breaker transition, a 5xx, a full commit queue): not in a quiet scrape.
+    private static readonly string[] EventOnlyMetrics = ["resilience_polly_strategy_events_total", "claims_batch_rejected_total"];
 
     [Fact]
     public async Task EveryMetricTheGrafanaDashboardQueriesIsOneTheServiceExports()

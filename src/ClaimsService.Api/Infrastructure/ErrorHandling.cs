@@ -19,6 +19,7 @@ internal sealed partial class ErrorHandler(ILogger<ErrorHandler> logger) : IExce
                 Problems.UnsupportedMediaType(),
             BadHttpRequestException bad => (IResult)BodyProblem(bad),
             DatabaseUnavailableException down => Unavailable(http, down),
+            Settlements.OverloadedException => Overloaded(http),
             _ => null,
         };
         if (result is null) return false;
@@ -57,6 +58,13 @@ internal sealed partial class ErrorHandler(ILogger<ErrorHandler> logger) : IExce
     {
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(down.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Problems.Of(503, ProblemCodes.DatabaseUnavailable);
+    }
+
+    // A commit queue is full (Database:Batching:QueueCapacity): shed the request early, the client retries the same body.
+    private static IResult Overloaded(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = ((int)Settlements.OverloadedException.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Of(503, ProblemCodes.Overloaded);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database unavailable: {Reason}")]

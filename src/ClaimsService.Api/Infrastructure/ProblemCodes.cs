@@ -18,6 +18,8 @@ public static class ProblemCodes
     public const string Unauthorized = "unauthorized";
     public const string Forbidden = "forbidden";
     public const string DatabaseUnavailable = "database_unavailable";
+    /// <summary>A commit queue is full (Database:Batching:QueueCapacity); 503 with Retry-After.</summary>
+    public const string Overloaded = "overloaded";
     public const string PeriodTooLarge = "period_too_large";
     public const string RegionOutOfScope = "region_out_of_scope";
     public const string ParameterSetNotFound = "parameter_set_not_found";

@@ -88,6 +88,8 @@ public static class ServiceSetup
         services.AddSingleton<ParameterSetCache>();
         services.AddSingleton<ReferenceData>();
         services.AddHostedService<ParameterSetRefresher>();
+        services.AddSingleton<CommitPipeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<CommitPipeline>());
         services.AddScoped<SettlementService>();
         services.AddScoped<Readjudication.ReadjudicationService>();
         services.AddAudit(builder.Configuration);

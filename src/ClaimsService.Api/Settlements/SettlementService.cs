@@ -33,7 +33,8 @@ public abstract record AdjudicationOutcome
 /// in force from the cache, then in one unit of work lock and read the person-year, let the domain plan the command, append
 /// the plan and commit. The store only runs SQL; the domain decides.
 /// </summary>
-public sealed class SettlementService(ParameterSetCache parameters, SettlementStore settlements, AuditStore audit, Db db, TimeProvider time)
+public sealed class SettlementService(ParameterSetCache parameters, SettlementStore settlements, AuditStore audit, Db db, TimeProvider time,
+    CommitPipeline pipeline)
 {
     public async Task<AdjudicationOutcome> SettleAsync(ValidSettlement request, Caller caller, CancellationToken ct)
     {
@@ -45,28 +46,17 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var key = new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear);
         var stay = new NewStay(hospital, request.SettlementId, request.AdmissionDate, request.DischargeDate, request.Hash(), request.National);
         var context = new AuditContext(caller.AuditName, request.ToJson(), Activity.Current?.TraceId.ToString());
+        var command = new SettleCommand(key, request, placement, stay, context, now);
         try
         {
-            // Idempotent by key and read-before-write: safe for the pipeline to run again after a transient failure.
-            var outcome = await db.RunAsync(async t =>
-            {
-                await using var work = await settlements.BeginAsync(t);
-                var read = await work.LockForSettlementAsync(key, hospital, request.SettlementId, now, t);
-                if (read.Existing is { } existing) return Repeat(existing, stay.RequestHash);
-
-                var plan = Planner.Settle(read.PersonYear.State, new AdjudicationCommand.Settle(Guid.CreateVersion7(now).ToString(), request.Costs,
-                    placement.Set, Resolution.CategoriesOn(read.Registry, request.DischargeDate), request.ReferredOutOfRegion));
-                var rows = await work.AppendAsync(read.PersonYear, plan, stay, context, now, t);
-                await work.CommitAsync(t);
-                return new AdjudicationOutcome.Adjudicated(rows[0], [], Replayed: false);
-            }, ct);
+            var outcome = await RunAsync(command, ct);
             // The platform's msgid is new for every message: a retry under another one replays, and its msgid is audited.
             if (outcome is AdjudicationOutcome.Adjudicated { Replayed: true } replay && request.National?.Msgid is { } msgid
                 && msgid != replay.Row.National?.Msgid)
             {
                 var entry = AuditEntry(request, Kinds.Settlement, "replayed", null, caller, now);
                 entry.AdjudicationId = replay.Row.Id;
-                await audit.AppendAsync(entry, ct);
+                await AppendAuditAsync(entry, ct);
             }
             return outcome;
         }
@@ -79,6 +69,24 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
                 : Repeat(existing, stay.RequestHash);
         }
     }
+
+    /// <summary>
+    /// Through the commit pipeline when batching is on; otherwise in a transaction of its own, committed when it wrote.
+    /// Idempotent by key and read-before-write: safe for the pipeline to run again after a transient failure.
+    /// </summary>
+    private Task<AdjudicationOutcome> RunAsync(SettlementCommand command, CancellationToken ct) => pipeline.Enabled
+        ? pipeline.RunAsync(command, ct)
+        : db.RunAsync(async t =>
+        {
+            await using var work = await settlements.BeginAsync(t);
+            var outcome = await command.RunAsync(work, t);
+            if (SettlementCommand.Wrote(outcome)) await work.CommitAsync(t);
+            return outcome;
+        }, ct);
+
+    /// <summary>An audit entry with no other effect: in the next audit batch, or in a transaction of its own.</summary>
+    private Task AppendAuditAsync(AuditRow entry, CancellationToken ct) =>
+        pipeline.Enabled ? pipeline.AppendAuditAsync(entry, ct) : audit.AppendAsync(entry, ct);
 
     /// <summary>Plans the stay against the current ledger without touching it; only the audit log records it.</summary>
     public async Task<AdjudicationOutcome> PreviewAsync(ValidSettlement request, Caller caller, CancellationToken ct)
@@ -100,7 +108,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var response = SettlementResponse.From(row);
         entry.Trace = JsonSerializer.Serialize(response.Trace, SettlementStore.Json);
         entry.Outputs = JsonSerializer.Serialize(response, SettlementStore.Json);
-        await audit.AppendAsync(entry, ct);
+        await AppendAuditAsync(entry, ct);
         return new AdjudicationOutcome.Previewed(row);
     }
 
@@ -110,23 +118,9 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     /// </summary>
     public Task<AdjudicationOutcome> ReverseAsync(string settlementId, string reason, Caller caller, CancellationToken ct)
     {
-        var hospital = caller.HospitalCode!;
-        var now = time.UtcNowStored();
         var context = new AuditContext(caller.AuditName, JsonSerializer.Serialize(new { settlementId, reason }, SettlementStore.Json),
             Activity.Current?.TraceId.ToString());
-        return db.RunAsync<AdjudicationOutcome>(async t =>
-        {
-            await using var work = await settlements.BeginAsync(t);
-            if (await work.LockForReversalAsync(hospital, settlementId, now, t) is not { } read) return NotFound(settlementId);
-            // A voided id was never settled: there is nothing to reverse, and the void stands.
-            if (read.Target.Kind == Kinds.Void) return new AdjudicationOutcome.Adjudicated(read.Target, [], Replayed: true);
-            if (read.Existing is { } done) return new AdjudicationOutcome.Adjudicated(done, read.ExistingAdjustments, Replayed: true);
-
-            var plan = Planner.Reverse(read.PersonYear.State, new AdjudicationCommand.Reverse(read.Target.Id));
-            var rows = await work.AppendAsync(read.PersonYear, plan, null, context, now, t);
-            await work.CommitAsync(t);
-            return new AdjudicationOutcome.Adjudicated(rows[0], rows.Skip(1).ToList(), Replayed: false);
-        }, ct);
+        return RunAsync(new ReverseCommand(caller.HospitalCode!, settlementId, context, time.UtcNowStored()), ct);
     }
 
     /// <summary>
@@ -166,7 +160,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
     public static AdjudicationOutcome.Rejected NotFound(string settlementId) =>
         new(404, ProblemCodes.SettlementNotFound, settlementId);
 
-    private static AdjudicationOutcome Repeat(Adjudication existing, string requestHash) =>
+    internal static AdjudicationOutcome Repeat(Adjudication existing, string requestHash) =>
         existing.Kind == Kinds.Void ? Voided(existing) : existing.RequestHash == requestHash
         ? new AdjudicationOutcome.Adjudicated(existing, [], Replayed: true)
         : new AdjudicationOutcome.Rejected(422, ProblemCodes.IdempotencyKeyReused);
@@ -183,7 +177,7 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var rejection = parameters.Knows(request.RegionCode)
             ? new AdjudicationOutcome.Rejected(422, ProblemCodes.NoParametersInForce, request.RegionCode, decidingDate)
             : new AdjudicationOutcome.Rejected(422, ProblemCodes.UnknownRegion, request.RegionCode);
-        await audit.AppendAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
+        await AppendAuditAsync(AuditEntry(request, kind, "rejected", rejection.Code, caller, now), ct);
         return (null, rejection);
     }
 

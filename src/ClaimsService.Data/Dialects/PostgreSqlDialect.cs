@@ -17,8 +17,11 @@ public sealed class PostgreSqlDialect : SqlDialect
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
     // Npgsql's own classification: network errors, serialization failures, deadlocks, shutdowns, too many connections.
+    // Npgsql does not count a backend terminated by an administrator or a server shutting down (57P01–57P03) as
+    // transient; for the caller it is an outage like a refused connection: 503, retry the same request.
     public override bool IsTransient(Exception exception) =>
-        exception is NpgsqlException { IsTransient: true };
+        exception is NpgsqlException { IsTransient: true }
+        or PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow };
 
     public override string LockLedgerSql => $"""
         INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
@@ -27,6 +30,21 @@ public sealed class PostgreSqlDialect : SqlDialect
         SELECT {SelectLedgerColumns}
         FROM ledgers WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
         FOR UPDATE;
+        """;
+
+    // LockRows sits above the sort, so rows are locked in key order; missing rows are inserted in that order too.
+    public override string? LockLedgersSql => $"""
+        INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
+        SELECT k.region_code, k.insured_id, k.policy_year, 0, 0, 0, @Now
+        FROM unnest(@Regions::text[], @Insureds::text[], @Years::int[]) AS k(region_code, insured_id, policy_year)
+        ORDER BY k.region_code, k.insured_id, k.policy_year
+        ON CONFLICT DO NOTHING;
+        SELECT l.version
+        FROM ledgers l
+        JOIN unnest(@Regions::text[], @Insureds::text[], @Years::int[]) AS k(region_code, insured_id, policy_year)
+          ON l.region_code = k.region_code AND l.insured_id = k.insured_id AND l.policy_year = k.policy_year
+        ORDER BY l.region_code, l.insured_id, l.policy_year
+        FOR UPDATE OF l;
         """;
 
     public override string CreateRegistryStagingSql => """

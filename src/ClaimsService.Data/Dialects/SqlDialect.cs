@@ -25,6 +25,23 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string LockLedgerSql { get; }
 
+    /// <summary>
+    /// A batch's ledger lock in one statement: creates the missing rows and locks them all, in the order of their key, so two
+    /// batches (of any instances) never wait on each other in a cycle. Parameters: arrays Regions, Insureds, Years (sorted), Now.
+    /// Null: <see cref="LockLedgerSql"/> once per key in key order (the same order, one round trip each).
+    /// </summary>
+    public virtual string? LockLedgersSql => null;
+
+    /// <summary>The parameters of <see cref="LockLedgersSql"/> for keys already in key order.</summary>
+    public virtual object LockLedgersArgs(IReadOnlyList<Stores.PersonYearKey> sorted, DateTime now) => new
+    {
+        Regions = sorted.Select(k => k.RegionCode).ToArray(), Insureds = sorted.Select(k => k.InsuredId).ToArray(),
+        Years = sorted.Select(k => k.PolicyYear).ToArray(), Now = now,
+    };
+
+    /// <summary>Batches isolate each item with a savepoint (cheap in-process); otherwise a failed item aborts the attempt and the batch reruns without it.</summary>
+    public virtual bool SavepointPerItem => false;
+
     /// <summary>An ordered SELECT cut to its first <c>@Limit</c> rows.</summary>
     public virtual string FirstRows(string orderedSelect) => $"{orderedSelect}\nLIMIT @Limit";
 

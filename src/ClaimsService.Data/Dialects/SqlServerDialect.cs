@@ -46,6 +46,32 @@ public sealed class SqlServerDialect : SqlDialect
         WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear;
         """;
 
+    // One batch: the keys travel as one JSON parameter (no table type to deploy), are created when missing under
+    // UPDLOCK/HOLDLOCK and locked with UPDLOCK in key order (a deadlock, 1205, is transient: the batch reruns).
+    public override string? LockLedgersSql => """
+        DECLARE @keys TABLE (region_code NCHAR(6) NOT NULL, insured_id NCHAR(18) NOT NULL, policy_year INT NOT NULL,
+            PRIMARY KEY (region_code, insured_id, policy_year));
+        INSERT INTO @keys (region_code, insured_id, policy_year)
+        SELECT region_code, insured_id, policy_year
+        FROM OPENJSON(@Keys) WITH (region_code NCHAR(6) '$.r', insured_id NCHAR(18) '$.i', policy_year INT '$.y');
+        INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
+        SELECT k.region_code, k.insured_id, k.policy_year, 0, 0, 0, @Now
+        FROM @keys k
+        WHERE NOT EXISTS (SELECT 1 FROM ledgers l WITH (UPDLOCK, HOLDLOCK)
+                          WHERE l.region_code = k.region_code AND l.insured_id = k.insured_id AND l.policy_year = k.policy_year);
+        SELECT l.version
+        FROM @keys k
+        INNER LOOP JOIN ledgers l WITH (UPDLOCK, ROWLOCK)
+          ON l.region_code = k.region_code AND l.insured_id = k.insured_id AND l.policy_year = k.policy_year
+        ORDER BY k.region_code, k.insured_id, k.policy_year;
+        """;
+
+    public override object LockLedgersArgs(IReadOnlyList<Stores.PersonYearKey> sorted, DateTime now) => new
+    {
+        Keys = System.Text.Json.JsonSerializer.Serialize(sorted.Select(k => new { r = k.RegionCode, i = k.InsuredId, y = k.PolicyYear })),
+        Now = now,
+    };
+
     public override string FirstRows(string orderedSelect) => $"{orderedSelect}\nOFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY";
 
     public override string RegistryStagingTable => "#registry_import";

@@ -26,6 +26,38 @@ public sealed class AuditStore(Db db)
             return true;
         }, ct, retry: false);
 
+    private const int Columns = 16;
+    private const string InsertManyHead = """
+        INSERT INTO audit_log (adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code,
+            parameter_set_id, parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at)
+        VALUES
+        """;
+
+    // One statement text per row count (parameter names only, never values), so each shape is parsed and cached once.
+    private static readonly string?[] InsertManySql = new string?[1001];
+
+    private static string InsertMany(int count) => InsertManySql[count] ??= InsertManyHead + "\n" + string.Join(",\n",
+        Enumerable.Range(0, count).Select(i => "(" + string.Join(", ", Enumerable.Range(0, Columns).Select(c => $"@p{i * Columns + c}")) + ")"));
+
+    /// <summary>
+    /// Writes entries that have no other effect in one multi-row insert and one transaction (the commit pipeline's audit
+    /// batch). Run once, like <see cref="AppendAsync(AuditRow, CancellationToken)"/>: a retry could write an entry twice.
+    /// </summary>
+    public Task AppendManyAsync(IReadOnlyList<AuditRow> rows, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx, t) =>
+        {
+            var parameters = new DynamicParameters();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var r = rows[i];
+                object?[] values = [r.AdjudicationId, r.Kind, r.Outcome, r.Code, r.Caller, r.HospitalCode, r.SettlementId, r.RegionCode,
+                    r.ParameterSetId, r.ParameterSetVersion, r.Category, r.Inputs, r.Trace, r.Outputs, r.TraceId, r.RecordedAt];
+                for (var col = 0; col < Columns; col++) parameters.Add($"p{i * Columns + col}", values[col]);
+            }
+            await c.ExecuteAsync(new CommandDefinition(InsertMany(rows.Count), parameters, tx, cancellationToken: t));
+            return true;
+        }, ct, retry: false);
+
     private const string ForSettlementSql = """
         SELECT * FROM audit_log WHERE hospital_code = @HospitalCode AND settlement_id = @SettlementId ORDER BY id
         """;

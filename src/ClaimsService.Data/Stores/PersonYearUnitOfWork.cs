@@ -29,13 +29,16 @@ public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
     private readonly string _runReads;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
+    private readonly bool _ownsTransaction;
 
-    internal PersonYearUnitOfWork(string lockedReads, string runReads, DbConnection connection, DbTransaction transaction)
+    /// <param name="ownsTransaction">False inside a batch (<see cref="SettlementBatch"/>): the batch commits and disposes.</param>
+    internal PersonYearUnitOfWork(string lockedReads, string runReads, DbConnection connection, DbTransaction transaction, bool ownsTransaction = true)
     {
         _lockedReads = lockedReads;
         _runReads = runReads;
         _connection = connection;
         _transaction = transaction;
+        _ownsTransaction = ownsTransaction;
     }
 
     public async Task<SettlementReads> LockForSettlementAsync(PersonYearKey key, string hospitalCode, string settlementId, DateTime now, CancellationToken ct)
@@ -101,6 +104,7 @@ public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (!_ownsTransaction) return;
         await _transaction.DisposeAsync();
         await _connection.DisposeAsync();
     }

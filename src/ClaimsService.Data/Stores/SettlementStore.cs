@@ -75,6 +75,14 @@ public sealed class SettlementStore(Db db)
         return new PersonYearUnitOfWork(_lockedReadsSql, _runReadsSql, connection, transaction);
     }
 
+    /// <summary>Opens a batch of units of work in one transaction (the commit pipeline). Run it inside <see cref="Db.RunAsync{T}"/>.</summary>
+    public async Task<SettlementBatch> BeginBatchAsync(CancellationToken ct)
+    {
+        var (connection, transaction) = await db.BeginAsync(ct);
+        return new SettlementBatch(db.Dialect, new PersonYearUnitOfWork(_lockedReadsSql, _runReadsSql, connection, transaction, ownsTransaction: false),
+            connection, transaction);
+    }
+
     /// <summary>A unique key decided between two writers (the same idempotency key for another person-year at once).</summary>
     public bool IsDuplicateKey(Exception exception) => db.Dialect.IsUniqueViolation(exception);
 

@@ -27,12 +27,16 @@ public abstract class ClaimsAppFactory : WebApplicationFactory<Program>
     /// <summary>How often the instance reloads parameter sets; short in tests, the production default where that is the point.</summary>
     protected virtual int ParameterRefreshMilliseconds => 500;
 
+    /// <summary>The commit pipeline (Database:Batching:Enabled); suites run with it on (the default) and off.</summary>
+    protected virtual bool Batching => true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", Provider);
         builder.UseSetting("ConnectionStrings:Claims", ConnectionString);
         builder.UseSetting("Database:ReferenceDataPath", RepositoryPath("deploy", "reference-data"));
+        builder.UseSetting("Database:Batching:Enabled", Batching ? "true" : "false");
         builder.UseSetting("Database:ParameterRefreshMilliseconds", ParameterRefreshMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // The frozen clock is business time only: DatabaseResilience keeps Polly on the wall clock.
         builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));

@@ -58,3 +58,9 @@ public class PostgresAppFactory : ClaimsAppFactory
         }
     }
 }
+
+/// <summary>The same with Database:Batching:Enabled=false: every request in its own transaction.</summary>
+public sealed class PostgresUnbatchedAppFactory : PostgresAppFactory
+{
+    protected override bool Batching => false;
+}

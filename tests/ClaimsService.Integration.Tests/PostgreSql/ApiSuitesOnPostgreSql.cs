@@ -34,3 +34,10 @@ public sealed class PostgresCategoriesApiTests(PostgresAppFactory factory) : Cat
 public sealed class PostgresKeyLifecycleTests(PostgresAppFactory factory) : KeyLifecycleTests<PostgresAppFactory>(factory);
 public sealed class PostgresAuditEntriesTests(PostgresAppFactory factory) : AuditEntriesTests<PostgresAppFactory>(factory);
 public sealed class PostgresAuditSealTests : AuditSealTests<PostgresAppFactory>;
+
+// The suites that adjudicate, again with batching off.
+public sealed class UnbatchedPostgresSettlementsApiTests(PostgresUnbatchedAppFactory factory) : SettlementsApiTests<PostgresUnbatchedAppFactory>(factory);
+public sealed class UnbatchedPostgresReversalApiTests(PostgresUnbatchedAppFactory factory) : ReversalApiTests<PostgresUnbatchedAppFactory>(factory);
+public sealed class UnbatchedPostgresLedgerAndAuditTests(PostgresUnbatchedAppFactory factory) : LedgerAndAuditTests<PostgresUnbatchedAppFactory>(factory);
+public sealed class UnbatchedPostgresPerStayPricingApiTests(PostgresUnbatchedAppFactory factory) : PerStayPricingApiTests<PostgresUnbatchedAppFactory>(factory);
+public sealed class UnbatchedPostgresHardeningTests(PostgresUnbatchedAppFactory factory) : HardeningTests<PostgresUnbatchedAppFactory>(factory);

@@ -9,7 +9,7 @@ namespace ClaimsService.Integration.Tests.PostgreSql;
 /// Many requests for one person-year at once, on a real PostgreSQL: the ledger row lock serialises them, the
 /// idempotency key settles each settlement id once, and every effect has exactly one audit entry.
 /// </summary>
-public sealed class ConcurrentSettlementTests(PostgresAppFactory factory) : IClassFixture<PostgresAppFactory>
+public abstract class ConcurrentSettlementSuite<TFactory>(TFactory factory) : IClassFixture<TFactory> where TFactory : PostgresAppFactory
 {
     private readonly HttpClient _hospital = Guilin.HospitalClient(factory);
 
@@ -131,3 +131,6 @@ public sealed class ConcurrentSettlementTests(PostgresAppFactory factory) : ICla
         Assert.Equal(perAdjudication.Count, entries);
     }
 }
+
+public sealed class ConcurrentSettlementTests(PostgresAppFactory factory) : ConcurrentSettlementSuite<PostgresAppFactory>(factory);
+public sealed class UnbatchedConcurrentSettlementTests(PostgresUnbatchedAppFactory factory) : ConcurrentSettlementSuite<PostgresUnbatchedAppFactory>(factory);

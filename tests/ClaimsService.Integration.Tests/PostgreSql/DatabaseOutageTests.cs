@@ -13,7 +13,7 @@ namespace ClaimsService.Integration.Tests.PostgreSql;
 /// 503 database_unavailable with Retry-After, quickly; it recovers by itself; and the ledger holds exactly the
 /// settlements that were answered 2xx.
 /// </summary>
-public sealed class DatabaseOutageTests : IAsyncLifetime
+public abstract class DatabaseOutageSuite(bool batching) : IAsyncLifetime
 {
     private static readonly TimeSpan FastEnough = TimeSpan.FromSeconds(2);
 
@@ -32,11 +32,16 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     private sealed record Attempt(string Id, Phase SentIn, Phase AnsweredIn, HttpStatusCode Status, TimeSpan Elapsed, string? ContentType, string? Code, string? RetryAfter);
 
     /// <summary>The service on the test's own cluster, with a short connect timeout so an unreachable server is noticed quickly.</summary>
-    private sealed class OutageAppFactory(string server) : PostgresAppFactory(server, b => b.Timeout = 2);
+    private sealed class OutageAppFactory(string server, bool batching) : PostgresAppFactory(server, b => b.Timeout = 2)
+    {
+        protected override bool Batching => batching;
+    }
 
     /// <summary>Short timeouts, so a freeze test is quick: 2 s per attempt, 3 s in all (Database:TotalTimeoutSeconds).</summary>
-    private sealed class FreezeAppFactory(string server) : PostgresAppFactory(server, b => b.Timeout = 2)
+    private sealed class FreezeAppFactory(string server, bool batching) : PostgresAppFactory(server, b => b.Timeout = 2)
     {
+        protected override bool Batching => batching;
+
         public const int TotalTimeoutSeconds = 3;
 
         protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
@@ -54,7 +59,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cluster = await ThrowawayPostgresCluster.StartNewAsync();
-        _factory = new OutageAppFactory(_cluster.ConnectionString);
+        _factory = new OutageAppFactory(_cluster.ConnectionString, batching);
     }
 
     public async Task DisposeAsync()
@@ -71,7 +76,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     [Fact]
     public async Task RequestsGet503WithinTheTotalTimeoutWhileTheDatabaseIsFrozen()
     {
-        await using var factory = new FreezeAppFactory(_cluster.ConnectionString);
+        await using var factory = new FreezeAppFactory(_cluster.ConnectionString, batching);
         var bound = TimeSpan.FromSeconds(FreezeAppFactory.TotalTimeoutSeconds + 1.5);
         var hospital = Guilin.HospitalClient(factory);
         hospital.Timeout = TimeSpan.FromSeconds(60);
@@ -227,3 +232,6 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         Assert.Equal(refused.Count, latency.GetProperty("outcomes").GetProperty("error").GetInt32());
     }
 }
+
+public sealed class DatabaseOutageTests() : DatabaseOutageSuite(batching: true);
+public sealed class UnbatchedDatabaseOutageTests() : DatabaseOutageSuite(batching: false);
