@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using ClaimsService.Api.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace ClaimsService.Api.Tests;
@@ -6,7 +6,6 @@ namespace ClaimsService.Api.Tests;
 /// <summary>The key lifecycle and audit verbs run as a script runs them: the executable as a process, its exit status and output.</summary>
 public sealed class AuditCommandLineTests : IDisposable
 {
-    private static readonly string Service = typeof(Program).Assembly.Location;
     private readonly string _folder = Directory.CreateTempSubdirectory("claims-audit-cli-").FullName;
     private string Database => Path.Combine(_folder, "claims.db");
 
@@ -71,28 +70,6 @@ public sealed class AuditCommandLineTests : IDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
-        start.ArgumentList.Add(Service);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["Database__Provider"] = "Sqlite";
-        start.Environment["ConnectionStrings__Claims"] = $"Data Source={Database}";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{string.Join(' ', args)} did not exit within 60 s.");
-        }
-        return (process.ExitCode, (await stdout).Replace("\r\n", "\n"), await stderr);
-    }
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) =>
+        ServiceProcess.RunAsync(_folder, "Sqlite", $"Data Source={Database}", args);
 }

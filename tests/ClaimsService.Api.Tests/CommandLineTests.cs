@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using ClaimsService.Api.Tests.Infrastructure;
 
 namespace ClaimsService.Api.Tests;
 
@@ -9,7 +9,6 @@ namespace ClaimsService.Api.Tests;
 /// </summary>
 public sealed class CommandLineTests : IDisposable
 {
-    private static readonly string Service = typeof(Program).Assembly.Location;
     private readonly string _folder = Directory.CreateTempSubdirectory("claims-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -54,28 +53,6 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(reason.Count == 1, $"stderr was:\n{stderr}");
     }
 
-    private async Task<(int Exit, string Out, string Err)> RunAsync(string database, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
-        start.ArgumentList.Add(Service);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["Database__Provider"] = "Sqlite";
-        start.Environment["ConnectionStrings__Claims"] = $"Data Source={Path.Combine(_folder, database)}";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{string.Join(' ', args)} did not exit within 60 s.");
-        }
-        return (process.ExitCode, (await stdout).Replace("\r\n", "\n"), await stderr);
-    }
+    private Task<(int Exit, string Out, string Err)> RunAsync(string database, params string[] args) =>
+        ServiceProcess.RunAsync(_folder, "Sqlite", $"Data Source={Path.Combine(_folder, database)}", args);
 }

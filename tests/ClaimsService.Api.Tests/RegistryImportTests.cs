@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -16,7 +15,6 @@ namespace ClaimsService.Api.Tests;
 public abstract class RegistryImportTests<TFactory>(TFactory factory) : IClassFixture<TFactory>, IDisposable where TFactory : ClaimsAppFactory
 {
     private const string Header = "insuredId,regionCode,category,validFrom,validTo,source";
-    private static readonly string Service = typeof(Program).Assembly.Location;
     private readonly HttpClient _admin = factory.ClientFor("admin");
     private readonly HttpClient _hospital = factory.ClientFor("hospital", GuilinHospital);
     private readonly string _folder = Directory.CreateTempSubdirectory("claims-import-").FullName;
@@ -229,27 +227,9 @@ public abstract class RegistryImportTests<TFactory>(TFactory factory) : IClassFi
 
     private async Task<Run> ImportAsync(string file, params string[] options)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder };
-        foreach (var a in (string[])[Service, "registry", "import", file, .. options]) start.ArgumentList.Add(a);
         var (provider, connectionString) = factory.Database;
-        start.Environment["Database__Provider"] = provider;
-        start.Environment["ConnectionStrings__Claims"] = connectionString;
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"registry import {string.Join(' ', options)} did not exit within 60 s.");
-        }
-        return new Run(process.ExitCode, (await stdout).Replace("\r\n", "\n"), await stderr);
+        var (exit, stdout, stderr) = await ServiceProcess.RunAsync(_folder, provider, connectionString, ["registry", "import", file, .. options]);
+        return new Run(exit, stdout, stderr);
     }
 }
 
