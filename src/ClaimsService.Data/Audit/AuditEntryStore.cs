@@ -4,25 +4,8 @@ using Dapper;
 namespace ClaimsService.Data.Audit;
 
 /// <summary>An audit entry as it is read back: every stored column, and the insured of the adjudication it records.</summary>
-public sealed class AuditEntryRow
+public sealed class AuditEntryRow : AuditRow
 {
-    public long Id { get; set; }
-    public string? AdjudicationId { get; set; }
-    public string Kind { get; set; } = "";
-    public string Outcome { get; set; } = "";
-    public string? Code { get; set; }
-    public string Caller { get; set; } = "";
-    public string? HospitalCode { get; set; }
-    public string? SettlementId { get; set; }
-    public string? RegionCode { get; set; }
-    public string? ParameterSetId { get; set; }
-    public int? ParameterSetVersion { get; set; }
-    public string? Category { get; set; }
-    public string Inputs { get; set; } = "{}";
-    public string? Trace { get; set; }
-    public string? Outputs { get; set; }
-    public string? TraceId { get; set; }
-    public DateTime RecordedAt { get; set; }
     /// <summary>From the adjudication row (settlements, reversals, adjustments); null for previews and rejections.</summary>
     public string? AdjudicationInsuredId { get; set; }
 

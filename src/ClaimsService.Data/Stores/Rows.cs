@@ -99,7 +99,7 @@ internal sealed class LedgerRow
 }
 
 /// <summary>A row of <c>audit_log</c>: every adjudication, preview and business rejection.</summary>
-public sealed class AuditRow
+public class AuditRow
 {
     public long Id { get; set; }
     public string? AdjudicationId { get; set; }
