@@ -9,34 +9,11 @@ cd "$(dirname "$0")/../.."
 root=$(pwd)
 sizes=${BENCH_SIZES:-100000 1000000}
 
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
-  echo "Installing PostgreSQL from Debian…"
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-fi
+. bench/lib/postgres.sh
 [ -x /usr/bin/time ] || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
+start_postgres registry "${BENCH_PG_PORT:-55602}"
 
-port=${BENCH_PG_PORT:-55602}
-work=$(mktemp -d /tmp/claims-bench-registry-XXXXXX)
-chmod 755 "$work"
-pg_data="$work/pg"
-mkdir -p "$pg_data" && [ "$(id -u)" = 0 ] && chown postgres "$pg_data" "$work"
-cleanup() {
-  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB -c max_wal_size=4GB" start >/dev/null
-echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
-
-# A failed build stops the run: the benchmark would otherwise time whatever stale service binaries are there.
-dotnet build src/ClaimsService.Api -c Release -nologo -v q >"$work/build.log" 2>&1 \
-  || { cat "$work/build.log" >&2; echo "error: the service did not build; nothing measured" >&2; exit 1; }
+build_or_stop src/ClaimsService.Api "the service"
 service="$root/src/ClaimsService.Api/bin/Release/net10.0/ClaimsService.Api.dll"
 pg="Host=127.0.0.1;Port=$port;Username=postgres"
 
