@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -22,7 +20,7 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
 {
     private const string Region = "450370";
     private const int People = 300;
-    private static readonly string Service = typeof(Program).Assembly.Location;
+    private static readonly Dictionary<string, string> Unseeded = new() { ["Database__SeedOnStart"] = "false" };
     private readonly string _database = $"claims_kill_{Guid.NewGuid():N}";
     private string _connectionString = "";
 
@@ -41,14 +39,14 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
     [Fact]
     public async Task RunKilledMidwayAndSentAgainCompletesWithNothingDoneTwice()
     {
-        var adminKey = LastLine(await VerbAsync("keys", "create", "--role", "admin", "--name", "kill-admin"));
-        var hospitalKey = LastLine(await VerbAsync("keys", "create", "--role", "hospital", "--hospital", GuilinHospital, "--name", "kill-hospital"));
+        var adminKey = await RunningService.CreateKeyAsync(_connectionString, "--role", "admin", "--name", "kill-admin");
+        var hospitalKey = await RunningService.CreateKeyAsync(_connectionString, "--role", "hospital", "--hospital", GuilinHospital, "--name", "kill-hospital");
         var people = Enumerable.Range(0, People).Select(_ => NewInsuredId()).ToList();
         const string runId = "R-killed-450370";
         var run = new JsonObject { ["runId"] = runId, ["regionCode"] = Region, ["policyYear"] = 2020, ["reason"] = "60 % from 2020-01-01 (kill test)", ["dryRun"] = false };
 
         long examinedWhenKilled;
-        using (var first = await ServiceProcess.StartAsync(_connectionString))
+        using (var first = await RunningService.StartAsync(_connectionString, Unseeded))
         {
             using var admin = first.Client(adminKey);
             using var hospital = first.Client(hospitalKey);
@@ -74,7 +72,7 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
         await using (var db = new NpgsqlConnection(_connectionString))
             Assert.Equal("running", await db.ExecuteScalarAsync<string>("SELECT status FROM readjudication_runs WHERE run_id = @runId", new { runId }));
 
-        using (var second = await ServiceProcess.StartAsync(_connectionString))
+        using (var second = await RunningService.StartAsync(_connectionString, Unseeded))
         {
             using var admin = second.Client(adminKey);
             var resumed = await PostAsync(admin, "/v1/readjudications", run, HttpStatusCode.Created);
@@ -102,8 +100,6 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
         return await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM readjudication_person_years WHERE run_id = @runId", new { runId });
     }
 
-    private static string LastLine(string stdout) => stdout.TrimEnd().Split('\n')[^1].Trim();
-
     private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
     private static async Task<JsonElement> PostAsync(HttpClient client, string url, JsonNode body, HttpStatusCode status)
@@ -112,90 +108,5 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == status, $"POST {url}: expected {(int)status}, got {(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private Task<string> VerbAsync(params string[] args) => ServiceProcess.VerbAsync(_connectionString, args);
-
-    /// <summary>The service's executable as a process on the test's database (Production settings, logs at Warning).</summary>
-    private sealed class ServiceProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly string _url;
-
-        private ServiceProcess(Process process, string url) => (_process, _url) = (process, url);
-
-        private static ProcessStartInfo Info(string connectionString, params string[] args)
-        {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(Service)! };
-            info.ArgumentList.Add(Service);
-            foreach (var a in args) info.ArgumentList.Add(a);
-            info.Environment["Database__Provider"] = "PostgreSql";
-            info.Environment["ConnectionStrings__Claims"] = connectionString;
-            info.Environment["Database__SeedOnStart"] = "false";
-            info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            info.Environment["Logging__LogLevel__Default"] = "Warning";
-            return info;
-        }
-
-        public static async Task<string> VerbAsync(string connectionString, params string[] args)
-        {
-            using var process = Process.Start(Info(connectionString, args))!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
-            return await stdout;
-        }
-
-        public static async Task<ServiceProcess> StartAsync(string connectionString)
-        {
-            var port = FreePort();
-            var url = $"http://127.0.0.1:{port}";
-            var process = Process.Start(Info(connectionString, "--urls", url))!;
-            _ = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            var service = new ServiceProcess(process, url);
-            using var http = new HttpClient();
-            for (var i = 0; i < 600; i++)
-            {
-                if (process.HasExited) throw new InvalidOperationException($"The service exited with {process.ExitCode}: {await stderr}");
-                try
-                {
-                    if ((await http.GetAsync($"{url}/health/live")).IsSuccessStatusCode) return service;
-                }
-                catch (HttpRequestException) { }
-                await Task.Delay(100);
-            }
-            service.Dispose();
-            throw new TimeoutException("The service did not answer /health/live in 60 s.");
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        public HttpClient Client(string key)
-        {
-            var client = new HttpClient { BaseAddress = new Uri(_url), Timeout = TimeSpan.FromMinutes(5) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", key);
-            return client;
-        }
-
-        /// <summary>Kills the process at once (SIGKILL): no shutdown, no rollback but the database's own.</summary>
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) Kill();
-            _process.Dispose();
-        }
     }
 }
