@@ -48,6 +48,38 @@ public abstract class RegistryLifecycleApiTests<TFactory>(TFactory factory) : IC
     }
 
     [Fact]
+    public async Task TheSameBatchSentManyTimesAtOnceIsRecordedOnce()
+    {
+        // A region's system retrying a batch whose answer it did not see while the first is still being recorded; the batch's
+        // people in another order in each copy, so copies also meet person by person.
+        var people = Enumerable.Range(0, 40).Select(_ => NewInsuredId()).ToList();
+        var copies = Enumerable.Range(0, 8).Select(i =>
+            new JsonArray(people.OrderBy(p => (p.GetHashCode() ^ i) * (i + 1)).Select(p => (JsonNode)RegistryEntry(p, "registered_poor")).ToArray())).ToList();
+
+        var outcomes = await Task.WhenAll(copies.Select(async batch =>
+            await (await _admin.PostJsonAsync("/v1/registry/entries", batch)).ShouldBeAsync(HttpStatusCode.Created)));
+
+        Assert.Equal((people.Count, people.Count * (copies.Count - 1)),
+            (outcomes.Sum(o => o.GetProperty("recorded").GetInt32()), outcomes.Sum(o => o.GetProperty("unchanged").GetInt32())));
+        foreach (var person in people) Assert.Single(await EntriesAsync(person));
+    }
+
+    [Fact]
+    public async Task SimultaneousEndsOfOneEntryOnOneDayAreOneChange()
+    {
+        var person = NewInsuredId();
+        await RecordAsync(RegistryEntry(person, "registered_poor"));
+        var id = Assert.Single(await EntriesAsync(person)).GetProperty("id").GetRawText();
+
+        var ends = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            _admin.PostJsonAsync($"/v1/registry/entries/{id}/end", new JsonObject { ["validTo"] = "2020-06-30", ["reason"] = "left 低保" })));
+
+        Assert.All(ends, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var history = Assert.Single(await EntriesAsync(person)).GetProperty("history").EnumerateArray().Select(h => h.Text("action")).ToList();
+        Assert.Equal(["recorded", "ended"], history);
+    }
+
+    [Fact]
     public async Task TheSameEntryTwiceInOneBatchIsRecordedOnce()
     {
         var person = NewInsuredId();

@@ -33,6 +33,15 @@ public sealed class PostgreSqlDialect : SqlDialect
         """;
 
     // LockRows sits above the sort, so rows are locked in key order; missing rows are inserted in that order too.
+    // Transaction-scoped advisory locks (released at commit or rollback, so nothing outlives the transaction on a pooled
+    // connection): key 1_146_000 is the registry; (1_146_001, hash of the resident ID) a person in it.
+    public override string? LockRegistrySql => """
+        SELECT pg_advisory_xact_lock_shared(1146000);
+        SELECT pg_advisory_xact_lock(1146001, hashtext(p)) FROM (SELECT unnest(@People::text[]) AS p ORDER BY 1) AS people;
+        """;
+
+    public override string? LockWholeRegistrySql => "SELECT pg_advisory_xact_lock(1146000)";
+
     public override string? LockLedgersSql => $"""
         INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
         SELECT k.region_code, k.insured_id, k.policy_year, 0, 0, 0, @Now

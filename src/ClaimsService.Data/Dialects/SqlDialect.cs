@@ -39,6 +39,20 @@ public abstract class SqlDialect
         Years = sorted.Select(k => k.PolicyYear).ToArray(), Now = now,
     };
 
+    /// <summary>
+    /// Serialises writes to the registry across connections and instances until the transaction ends: a batch takes the
+    /// registry shared and each of its people (<c>@People</c>, from <see cref="LockRegistryArgs"/>) exclusively, in order, so
+    /// two copies of one batch never both find an entry missing; an import (<see cref="LockWholeRegistrySql"/>) takes the whole
+    /// registry exclusively. Null where the provider serialises writers itself (SQLite: BEGIN IMMEDIATE).
+    /// </summary>
+    public virtual string? LockRegistrySql => null;
+
+    /// <summary>The registry taken exclusively (an import): no batch, end or retraction runs meanwhile.</summary>
+    public virtual string? LockWholeRegistrySql => null;
+
+    /// <summary>The parameters of <see cref="LockRegistrySql"/>.</summary>
+    public virtual object LockRegistryArgs(IEnumerable<string> people) => new { People = people.Distinct().Order(StringComparer.Ordinal).ToArray() };
+
     /// <summary>Batches isolate each item with a savepoint (cheap in-process); otherwise a failed item aborts the attempt and the batch reruns without it.</summary>
     public virtual bool SavepointPerItem => false;
 

@@ -18,6 +18,7 @@ public sealed class SqlServerDialect : SqlDialect
     [
         -2, 20, 64, 233, 1205, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 40143, 40197, 40501, 40540,
         40613, 42108, 42109, 49918, 49919, 49920,
+        51205, // ours: an application lock of the registry not granted (deadlock victim or timeout), LockRegistrySql
     ];
 
     public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
@@ -71,6 +72,35 @@ public sealed class SqlServerDialect : SqlDialect
         Keys = System.Text.Json.JsonSerializer.Serialize(sorted.Select(k => new { r = k.RegionCode, i = k.InsuredId, y = k.PolicyYear })),
         Now = now,
     };
+
+    // Application locks owned by the transaction: the registry shared, then each person exclusively in order. sp_getapplock
+    // answers a deadlock or timeout with a negative status rather than an error: made one here (1205 is transient).
+    public override string? LockRegistrySql => """
+        DECLARE @status INT, @resource NVARCHAR(64), @person NVARCHAR(18);
+        EXEC @status = sp_getapplock @Resource = N'claims.registry', @LockMode = N'Shared', @LockOwner = N'Transaction';
+        IF @status < 0 THROW 51205, N'The registry lock was not granted.', 1;
+        DECLARE people CURSOR LOCAL FAST_FORWARD FOR SELECT value FROM OPENJSON(@People) ORDER BY value;
+        OPEN people;
+        FETCH NEXT FROM people INTO @person;
+        WHILE @@FETCH_STATUS = 0
+        BEGIN
+            SET @resource = N'claims.registry.' + @person;
+            EXEC @status = sp_getapplock @Resource = @resource, @LockMode = N'Exclusive', @LockOwner = N'Transaction';
+            IF @status < 0 THROW 51205, N'A registry person lock was not granted.', 1;
+            FETCH NEXT FROM people INTO @person;
+        END;
+        CLOSE people;
+        DEALLOCATE people;
+        """;
+
+    public override string? LockWholeRegistrySql => """
+        DECLARE @status INT;
+        EXEC @status = sp_getapplock @Resource = N'claims.registry', @LockMode = N'Exclusive', @LockOwner = N'Transaction';
+        IF @status < 0 THROW 51205, N'The registry lock was not granted.', 1;
+        """;
+
+    public override object LockRegistryArgs(IEnumerable<string> people) =>
+        new { People = System.Text.Json.JsonSerializer.Serialize(people.Distinct().Order(StringComparer.Ordinal)) };
 
     public override string FirstRows(string orderedSelect) => $"{orderedSelect}\nOFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY";
 

@@ -70,6 +70,8 @@ public sealed partial class RegistryStore
         await using var tx = await c.BeginTransactionAsync(ct);
         CommandDefinition Command(string sql, object? args = null) => new(sql, args, tx, commandTimeout: 0, cancellationToken: ct);
 
+        // The whole registry, until the import commits: what it finds missing stays missing until it writes it.
+        if (dialect.LockWholeRegistrySql is { } lockAll) await c.ExecuteAsync(Command(lockAll));
         await c.ExecuteAsync(Command(dialect.CreateRegistryStagingSql));
         var loaded = await dialect.LoadRegistryStagingAsync(c, tx, lines, ct);
         await c.ExecuteAsync(Command(dialect.IndexRegistryStagingSql));

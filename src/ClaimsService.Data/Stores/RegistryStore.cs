@@ -1,4 +1,5 @@
 using System.Data.Common;
+using ClaimsService.Data.Dialects;
 using ClaimsService.Domain;
 using Dapper;
 
@@ -64,6 +65,7 @@ public sealed partial class RegistryStore(Db db)
     public Task<RegistryBatchOutcome> AddAsync(IReadOnlyList<RegistryEntry> entries, string recordedBy, DateTime now, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx, t) =>
         {
+            await LockAsync(c, tx, entries.Select(e => e.InsuredId), t);
             int recorded = 0, unchanged = 0;
             var affected = new HashSet<PersonYearKey>();
             foreach (var e in entries)
@@ -124,6 +126,21 @@ public sealed partial class RegistryStore(Db db)
         VALUES (@Id, @Action, @ValidToBefore, @ValidToAfter, @Reason, @ChangedAt, @ChangedBy)
         """;
 
+    /// <summary>Takes the people's registry locks (<see cref="SqlDialect.LockRegistrySql"/>) until the transaction ends.</summary>
+    private Task LockAsync(DbConnection c, DbTransaction tx, IEnumerable<string> people, CancellationToken t) =>
+        db.Dialect.LockRegistrySql is { } sql
+            ? c.ExecuteAsync(new CommandDefinition(sql, db.Dialect.LockRegistryArgs(people), tx, cancellationToken: t))
+            : Task.CompletedTask;
+
+    /// <summary>The entry, read again under its person's registry lock: what a concurrent end or retraction left.</summary>
+    private async Task<StoredRegistryEntry?> LockedByIdAsync(DbConnection c, DbTransaction tx, long id, CancellationToken t)
+    {
+        if (await ByIdAsync(c, tx, id, t) is not { } entry) return null;
+        if (db.Dialect.LockRegistrySql is null) return entry;
+        await LockAsync(c, tx, [entry.InsuredId], t);
+        return await ByIdAsync(c, tx, id, t);
+    }
+
     /// <summary>
     /// Ends an active entry on <paramref name="validTo"/> (inclusive). The dates between the old and the new last day are
     /// the changed dates. Ending it again on the same day changes nothing (and affects nothing).
@@ -131,7 +148,7 @@ public sealed partial class RegistryStore(Db db)
     public Task<RegistryChangeOutcome> EndAsync(long id, DateOnly validTo, string? reason, string by, DateTime now, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx, t) =>
         {
-            if (await ByIdAsync(c, tx, id, t) is not { } entry) return (RegistryChangeOutcome)new RegistryChangeOutcome.NotFound();
+            if (await LockedByIdAsync(c, tx, id, t) is not { } entry) return (RegistryChangeOutcome)new RegistryChangeOutcome.NotFound();
             if (entry.Status == Retracted) return new RegistryChangeOutcome.Retracted(entry);
             if (validTo < entry.ValidFrom) return new RegistryChangeOutcome.BeforeValidFrom(entry);
             if (entry.ValidTo == validTo) return new RegistryChangeOutcome.Changed(entry, 0);
@@ -151,7 +168,7 @@ public sealed partial class RegistryStore(Db db)
     public Task<RegistryChangeOutcome> RetractAsync(long id, string? reason, string by, DateTime now, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx, t) =>
         {
-            if (await ByIdAsync(c, tx, id, t) is not { } entry) return (RegistryChangeOutcome)new RegistryChangeOutcome.NotFound();
+            if (await LockedByIdAsync(c, tx, id, t) is not { } entry) return (RegistryChangeOutcome)new RegistryChangeOutcome.NotFound();
             if (entry.Status == Retracted) return new RegistryChangeOutcome.Changed(entry, 0);
             await c.ExecuteAsync(new CommandDefinition(RetractSql, new { Id = id }, tx, cancellationToken: t));
             await c.ExecuteAsync(new CommandDefinition(InsertChangeSql, new
