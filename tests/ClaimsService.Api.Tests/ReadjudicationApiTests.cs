@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ClaimsService.Api.Readjudication;
 using ClaimsService.Api.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 using static ClaimsService.Api.Tests.Infrastructure.Requests;
 
 namespace ClaimsService.Api.Tests;
@@ -134,7 +135,10 @@ public abstract class ReadjudicationApiTests<TFactory>(TFactory factory) : IClas
     {
         var s = await SettledThenRaisedAsync("450344");
         var hooks = factory.Service<ReadjudicationHooks>();
+        var options = factory.Service<IOptions<ReadjudicationOptions>>().Value;
         var done = 0;
+        // One person-year a chunk, so the run can stop between the two person-years.
+        options.ChunkSize = 1;
         hooks.AfterPersonYear = (key, _) => key.RegionCode == s.Region && ++done == 1
             ? throw new OperationCanceledException("stopped between person-years (test)")
             : Task.CompletedTask;
@@ -155,6 +159,46 @@ public abstract class ReadjudicationApiTests<TFactory>(TFactory factory) : IClas
         finally
         {
             hooks.AfterPersonYear = null;
+            options.ChunkSize = new ReadjudicationOptions().ChunkSize;
+        }
+    }
+
+    [Fact]
+    public async Task RunStoppedInsideAChunkOfTwoPersonYearsUndoesBothAndCompletesThemOnceWhenSentAgain()
+    {
+        var s = await SettledThenRaisedAsync("450346");
+        var hooks = factory.Service<ReadjudicationHooks>();
+        var stopped = 0;
+        // Both person-years are in the first chunk (ChunkSize ≥ 2): stop it after everything is written, before it commits.
+        hooks.BeforeChunkCommits = (keys, _) =>
+        {
+            if (keys[0].RegionCode != s.Region) return Task.CompletedTask;
+            Assert.Equal(2, keys.Count);
+            return ++stopped == 1 ? throw new OperationCanceledException("stopped inside a chunk (test)") : Task.CompletedTask;
+        };
+        try
+        {
+            try { await _admin.PostJsonAsync("/v1/readjudications", Run("R-450346", s.Region, dryRun: false)); }
+            catch (Exception e) when (e is OperationCanceledException or HttpRequestException) { }
+            var midway = await (await _admin.GetAsync("/v1/readjudications/R-450346")).ShouldBeAsync(HttpStatusCode.OK);
+            Assert.Equal("running", midway.Text("status"));
+            ShouldReport(midway, examined: 0, changed: 0, topUps: 0, topUpPayout: 0m, net: 0m);
+            Assert.Equal((20_000m, 15_000m), ((await _hospital.LedgerAsync(s.Region, s.P1)).PaidToDate, (await _hospital.LedgerAsync(s.Region, s.P2)).PaidToDate));
+            Assert.DoesNotContain((await _hospital.LedgerAsync(s.Region, s.P1)).Entries, e => e.Text("kind") == "adjustment");
+
+            var resumed = await (await _admin.PostJsonAsync("/v1/readjudications", Run("R-450346", s.Region, dryRun: false))).ShouldBeAsync(HttpStatusCode.Created);
+
+            Assert.Equal(2, stopped);
+            ShouldReport(resumed, examined: 2, changed: 2, topUps: 3, topUpPayout: 7_000m, net: 7_000m);
+            Assert.Equal("completed", resumed.Text("status"));
+            var p1 = await _hospital.LedgerAsync(s.Region, s.P1);
+            Assert.Equal((50_000m, 24_000m), (p1.EligibleToDate, p1.PaidToDate));
+            Assert.Equal([1_000m, 3_000m], p1.Entries.Where(e => e.Text("kind") == "adjustment").Select(e => e.Money("payout")));
+            Assert.Equal(18_000m, (await _hospital.LedgerAsync(s.Region, s.P2)).PaidToDate);
+        }
+        finally
+        {
+            hooks.BeforeChunkCommits = null;
         }
     }
 

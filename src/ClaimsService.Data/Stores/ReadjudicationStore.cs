@@ -30,13 +30,28 @@ public sealed class RunAdjustmentLine
 
 /// <summary>
 /// Re-adjudication runs: SQL only. The run row, the person-years of a region-year still to do (paged by key, never the
-/// region in memory), what a run has done, and its adjustments streamed. Each person-year itself is re-priced in a
-/// <see cref="PersonYearUnitOfWork"/> (<see cref="PersonYearUnitOfWork.LockForRunAsync"/>).
+/// region in memory), what a run has done, and its adjustments streamed. The person-years themselves are re-priced a chunk
+/// at a time in a <see cref="ReadjudicationChunk"/> (<see cref="BeginChunkAsync"/>).
 /// </summary>
 public sealed class ReadjudicationStore(Db db)
 {
     public const string Running = "running";
     public const string Completed = "completed";
+
+    // Composed once per dialect: Dapper hashes the SQL text of every call to find its cached mapping.
+    private readonly string _lockedChunkReadsSql = ReadjudicationChunk.Reads(db.Dialect.LockLedgerRangeSql);
+    private readonly string _chunkReadsSql = ReadjudicationChunk.Reads(Dialects.SqlDialect.LedgerRangeSql);
+
+    /// <summary>Opens a chunk of a committed run: a connection and a transaction. Run it inside <see cref="Db.RunAsync{T}"/>.</summary>
+    public async Task<ReadjudicationChunk> BeginChunkAsync(CancellationToken ct)
+    {
+        var (connection, transaction) = await db.BeginAsync(ct);
+        return new ReadjudicationChunk(db.Dialect, _lockedChunkReadsSql, connection, transaction);
+    }
+
+    /// <summary>What a dry run plans a chunk against: the same reads, unlocked, in one round trip.</summary>
+    public Task<IReadOnlyList<ChunkRead>> ReadChunkAsync(IReadOnlyList<PersonYearKey> keys, CancellationToken ct) =>
+        db.ReadAsync((c, t) => new ReadjudicationChunk(db.Dialect, _chunkReadsSql, c, null).ReadAsync(keys, runId: "", t), ct);
 
     private const string FindSql = """
         SELECT run_id AS RunId, request_hash AS RequestHash, region_code AS RegionCode, policy_year AS PolicyYear, insured_id AS InsuredId,

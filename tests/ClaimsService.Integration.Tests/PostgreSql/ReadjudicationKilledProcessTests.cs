@@ -16,12 +16,14 @@ namespace ClaimsService.Integration.Tests.PostgreSql;
 /// A committed run stopped by killing the service process midway, then sent again to a new process (issue 11: "a run stopped
 /// midway (kill the process) and sent again completes with nothing done twice"). The service runs as its executable on a
 /// PostgreSQL database of its own, as in production; the person-year in flight when the process dies is rolled back by the
-/// database, the ones committed are skipped by the second request.
+/// database, the ones committed are skipped by the second request. The run takes chunks of <see cref="ChunkSize"/>
+/// person-years, each one transaction: the process dies with a chunk of several in flight, and none of them is half done.
 /// </summary>
 public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
 {
     private const string Region = "450370";
     private const int People = 300;
+    private const int ChunkSize = 5;
     private static readonly string Service = typeof(Program).Assembly.Location;
     private readonly string _database = $"claims_kill_{Guid.NewGuid():N}";
     private string _connectionString = "";
@@ -71,6 +73,7 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
             examinedWhenKilled = await DoneAsync(runId);
         }
         Assert.InRange(examinedWhenKilled, 20, People - 1);
+        Assert.Equal(0, examinedWhenKilled % ChunkSize); // whole chunks only
         await using (var db = new NpgsqlConnection(_connectionString))
             Assert.Equal("running", await db.ExecuteScalarAsync<string>("SELECT status FROM readjudication_runs WHERE run_id = @runId", new { runId }));
 
@@ -135,6 +138,7 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
             info.Environment["DOTNET_ENVIRONMENT"] = "Production";
             info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             info.Environment["Logging__LogLevel__Default"] = "Warning";
+            info.Environment["Readjudication__ChunkSize"] = ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return info;
         }
 
