@@ -76,7 +76,7 @@ public sealed class ReadjudicationService(ParameterSetCache parameters, Readjudi
         {
             request.RunId, request.RegionCode, request.PolicyYear, insuredId = request.InsuredId is null ? null : ResidentId.Mask(request.InsuredId), request.Reason,
         }, SettlementStore.Json), Activity.Current?.TraceId.ToString());
-        await foreach (var chunk in ChunksAsync(request, request.RunId, ct))
+        await foreach (var chunk in ChunksAsync(request, ct))
         {
             await ReadjudicateAsync(chunk, request.RunId, context, ct);
             if (hooks.AfterPersonYear is { } after)
@@ -114,7 +114,7 @@ public sealed class ReadjudicationService(ParameterSetCache parameters, Readjudi
     private async Task<ReadjudicationResponse> DryRunAsync(ValidReadjudication request, CancellationToken ct)
     {
         long examined = 0, changed = 0, topUps = 0, topUpFen = 0, recoveries = 0, recoveryFen = 0;
-        await foreach (var chunk in ChunksAsync(request, runId: "", ct))
+        await foreach (var chunk in ChunksAsync(request, ct))
             foreach (var read in await runs.ReadChunkAsync(chunk, ct))
             {
                 var plan = Planner.Readjudicate(read.PersonYear.State, Command(read.PersonYear, read.Registry));
@@ -132,10 +132,10 @@ public sealed class ReadjudicationService(ParameterSetCache parameters, Readjudi
     }
 
     /// <summary>
-    /// The person-years in scope this run has not done yet, a chunk (one page, one round trip) at a time, in key order (a dry
-    /// run passes an id no run has).
+    /// The person-years in scope, a chunk (one page, one round trip) at a time, in key order. Those this run already did are
+    /// skipped under their lock, when the chunk reads them.
     /// </summary>
-    private async IAsyncEnumerable<IReadOnlyList<PersonYearKey>> ChunksAsync(ValidReadjudication request, string runId,
+    private async IAsyncEnumerable<IReadOnlyList<PersonYearKey>> ChunksAsync(ValidReadjudication request,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         if (request.InsuredId is { } insured)
@@ -148,7 +148,7 @@ public sealed class ReadjudicationService(ParameterSetCache parameters, Readjudi
         var after = "";
         while (true)
         {
-            var page = await runs.PendingAsync(runId, request.RegionCode, request.PolicyYear, after, size, ct);
+            var page = await runs.PageAsync(request.RegionCode, request.PolicyYear, after, size, ct);
             if (page.Count > 0) yield return page.Select(person => new PersonYearKey(request.RegionCode, person, request.PolicyYear)).ToList();
             if (page.Count < size) yield break;
             after = page[^1];

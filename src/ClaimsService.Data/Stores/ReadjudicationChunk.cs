@@ -102,7 +102,7 @@ public sealed class ReadjudicationChunk : IAsyncDisposable
 
     /// <summary>
     /// Appends the chunk's plans (their adjustments, one audit entry each, the ledgers after), records the set and candidates
-    /// each stay was re-priced with and what each adjusted stay had before, and that this run did every person-year of
+    /// each stay was re-priced with (on its adjustment, or on the stay's row when it has none) and what each adjusted stay had before, and that this run did every person-year of
     /// <paramref name="plans"/>: all in this transaction. Returns the differences the adjustments pay, in order.
     /// </summary>
     public async Task<IReadOnlyList<decimal>> AppendAsync(IReadOnlyList<ChunkPlan> plans, string runId, AuditContext audit, DateTime now,
@@ -123,12 +123,17 @@ public sealed class ReadjudicationChunk : IAsyncDisposable
                 details.Add(new AdjustmentDetail(row.Id, runId, entry.StayId, Money.ToFen(was.CurrentPayout), Money.ToFen(was.CurrentPayout + entry.Payout),
                     was.Category.Code, was.Set.Id, was.Set.Version));
             }
+            // The set and candidates of each re-priced stay: an adjustment records its own, so the stay's row is written only
+            // when the run changed them without changing the payout, or when it holds an earlier run's (which would stand).
+            var adjusted = plan.Entries.Select(e => e.StayId).ToHashSet();
             foreach (var stay in plan.StaysAfter)
             {
                 var was = before[stay.AdjudicationId];
                 var candidates = PersonCategories.Join(stay.Candidates);
-                if (was.Set.Id != stay.Set.Id || PersonCategories.Join(was.Candidates) != candidates)
-                    repriced.Add(new Repriced(stay.AdjudicationId, stay.Set.Id, candidates));
+                var write = adjusted.Contains(stay.AdjudicationId)
+                    ? personYear.Row(stay.AdjudicationId).RepricedParameterSetId is not null
+                    : was.Set.Id != stay.Set.Id || PersonCategories.Join(was.Candidates) != candidates;
+                if (write) repriced.Add(new Repriced(stay.AdjudicationId, stay.Set.Id, candidates));
             }
             if (appended.Count > 0)
                 ledgers.Add(new LedgerAfter(personYear.Key, Money.ToFen(plan.LedgerAfter.EligibleToDate), Money.ToFen(plan.LedgerAfter.PaidToDate),
