@@ -137,8 +137,8 @@ public abstract class ReadjudicationApiTests<TFactory>(TFactory factory) : IClas
         var hooks = factory.Service<ReadjudicationHooks>();
         var options = factory.Service<IOptions<ReadjudicationOptions>>().Value;
         var done = 0;
-        // One person-year a chunk, so the run can stop between the two person-years.
-        options.ChunkSize = 1;
+        // One person-year a chunk and one chunk at a time, so the run can stop between the two person-years.
+        (options.ChunkSize, options.ChunksInFlight) = (1, 1);
         hooks.AfterPersonYear = (key, _) => key.RegionCode == s.Region && ++done == 1
             ? throw new OperationCanceledException("stopped between person-years (test)")
             : Task.CompletedTask;
@@ -159,7 +159,7 @@ public abstract class ReadjudicationApiTests<TFactory>(TFactory factory) : IClas
         finally
         {
             hooks.AfterPersonYear = null;
-            options.ChunkSize = new ReadjudicationOptions().ChunkSize;
+            (options.ChunkSize, options.ChunksInFlight) = (new ReadjudicationOptions().ChunkSize, new ReadjudicationOptions().ChunksInFlight);
         }
     }
 

@@ -40,6 +40,13 @@ public sealed class ReadjudicationOptions
     /// </summary>
     [Range(1, 2000)]
     public int ChunkSize { get; set; } = 200;
+
+    /// <summary>
+    /// Chunks a committed run has in flight at most, each in its own transaction on its own connection; default 2: while
+    /// one writes and commits, the next is read and planned. Their key ranges never overlap, so they never wait on each other.
+    /// </summary>
+    [Range(1, 4)]
+    public int ChunksInFlight { get; set; } = 2;
 }
 
 /// <summary>
@@ -52,7 +59,6 @@ public sealed class ReadjudicationOptions
 public sealed class ReadjudicationService(ParameterSetCache parameters, ReadjudicationStore runs, Db db, TimeProvider time, ClaimsMetrics metrics,
     ReadjudicationHooks hooks, IOptions<ReadjudicationOptions> options)
 {
-
     public async Task<ReadjudicationOutcome> RunAsync(ValidReadjudication request, Caller caller, CancellationToken ct)
     {
         // What is known now: sets published through any instance up to this moment.
@@ -76,11 +82,27 @@ public sealed class ReadjudicationService(ParameterSetCache parameters, Readjudi
         {
             request.RunId, request.RegionCode, request.PolicyYear, insuredId = request.InsuredId is null ? null : ResidentId.Mask(request.InsuredId), request.Reason,
         }, SettlementStore.Json), Activity.Current?.TraceId.ToString());
-        await foreach (var chunk in ChunksAsync(request, ct))
+        var inFlight = new Queue<(IReadOnlyList<PersonYearKey> Keys, Task Done)>();
+        async Task CompleteOldestAsync()
         {
-            await ReadjudicateAsync(chunk, request.RunId, context, ct);
+            var (keys, done) = inFlight.Dequeue();
+            await done;
             if (hooks.AfterPersonYear is { } after)
-                foreach (var key in chunk) await after(key, ct);
+                foreach (var key in keys) await after(key, ct);
+        }
+        try
+        {
+            await foreach (var chunk in ChunksAsync(request, ct))
+            {
+                inFlight.Enqueue((chunk, ReadjudicateAsync(chunk, request.RunId, context, ct)));
+                if (inFlight.Count >= options.Value.ChunksInFlight) await CompleteOldestAsync();
+            }
+            while (inFlight.Count > 0) await CompleteOldestAsync();
+        }
+        finally
+        {
+            // A run that fails answers once the chunks still in flight ended (committed or rolled back), never before.
+            await Task.WhenAll(inFlight.Select(f => f.Done)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await runs.CompleteAsync(request.RunId, time.UtcNowStored(), ct);
         return new ReadjudicationOutcome.Done(ReadjudicationResponse.From(request, false, ReadjudicationStore.Completed,
