@@ -11,7 +11,7 @@ using Npgsql;
 // Re-adjudication benchmark: a committed run over PERSONS person-years (3 stays each) of one county after a backdated rate
 // raise (50 % → 60 % from 2020-01-01), on PostgreSQL, against a plain streamed read of the same adjudication rows measured in
 // the same run (the I/O floor), while a bounded load loop settles stays of another county and its latencies are kept.
-// Usage: run.sh [--persons N] [--load-workers N] [--load-pause-ms N] [--chunk-size N]   (or dotnet run -c Release -- --pg CONN --service DLL ...)
+// Usage: run.sh [--persons N] [--load-workers N] [--load-pause-ms N] [--chunk-size N] [--chunks-in-flight N]   (or dotnet run -c Release -- --pg CONN --service DLL ...)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string Get(string name, string fallback) => Array.LastIndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 var pg = Get("--pg", "");
@@ -24,6 +24,8 @@ var loadWorkers = int.Parse(Get("--load-workers", "2"), CultureInfo.InvariantCul
 var loadPauseMs = int.Parse(Get("--load-pause-ms", "10"), CultureInfo.InvariantCulture);
 // The service's Readjudication:ChunkSize (person-years a transaction); 0 leaves the service's default.
 var chunkSize = int.Parse(Get("--chunk-size", "0"), CultureInfo.InvariantCulture);
+// The service's Readjudication:ChunksInFlight; 0 leaves the service's default.
+var chunksInFlight = int.Parse(Get("--chunks-in-flight", "0"), CultureInfo.InvariantCulture);
 const double RatioTarget = 0.3, P99TargetMs = 50;
 const string RunRegion = "450330", LoadRegion = "450331", Hospital = "H4503000001";
 
@@ -44,6 +46,7 @@ var hospitalKey = (await ServiceProcess.VerbAsync(serviceDll, database, "keys", 
 
 // The service process inherits the environment: Readjudication__ChunkSize reaches its configuration.
 if (chunkSize > 0) Environment.SetEnvironmentVariable("Readjudication__ChunkSize", chunkSize.ToString(CultureInfo.InvariantCulture));
+if (chunksInFlight > 0) Environment.SetEnvironmentVariable("Readjudication__ChunksInFlight", chunksInFlight.ToString(CultureInfo.InvariantCulture));
 await using var service = await ServiceProcess.StartAsync(serviceDll, serviceConnection, port);
 using var admin = Client(adminKey);
 using var hospital = Client(hospitalKey);
@@ -163,7 +166,7 @@ await File.WriteAllTextAsync(file, new JsonObject
         ["serviceCpuMsPerPersonYear"] = Math.Round(1000 * serviceCpuSeconds / examined, 3),
         ["clusterCpuSeconds"] = Math.Round(clusterCpuSeconds, 1), ["clusterCpuMsPerPersonYear"] = Math.Round(1000 * clusterCpuSeconds / examined, 3),
         ["cpuNote"] = "from /proc: the service process, and the PostgreSQL postmaster with its children (live, and reaped); both include the load loop",
-        ["chunkSize"] = chunkSize,
+        ["chunkSize"] = chunkSize > 0 ? (JsonNode)chunkSize : "service default (200)", ["chunksInFlight"] = chunksInFlight > 0 ? (JsonNode)chunksInFlight : "service default (1)",
         ["statementsPerPersonYear"] = Math.Round(runStatementsPerPersonYear, 1), ["statementCalls"] = calls, ["databaseCommits"] = commits,
         ["topStatements"] = topStatements, ["topStatementsByExecTime"] = topStatementsByTime, ["answer"] = JsonNode.Parse(run.GetRawText()),
     },
