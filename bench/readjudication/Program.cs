@@ -11,7 +11,7 @@ using Npgsql;
 // Re-adjudication benchmark: a committed run over PERSONS person-years (3 stays each) of one county after a backdated rate
 // raise (50 % → 60 % from 2020-01-01), on PostgreSQL, against a plain streamed read of the same adjudication rows measured in
 // the same run (the I/O floor), while a bounded load loop settles stays of another county and its latencies are kept.
-// Usage: run.sh [--persons N] [--load-workers N] [--load-pause-ms N]   (or dotnet run -c Release -- --pg CONN --service DLL ...)
+// Usage: run.sh [--persons N] [--load-workers N] [--load-pause-ms N] [--chunk-size N] [--chunks-in-flight N]   (or dotnet run -c Release -- --pg CONN --service DLL ...)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string Get(string name, string fallback) => Array.LastIndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 var pg = Get("--pg", "");
@@ -22,6 +22,10 @@ var persons = int.Parse(Get("--persons", "100000"), CultureInfo.InvariantCulture
 var port = int.Parse(Get("--port", "55621"), CultureInfo.InvariantCulture);
 var loadWorkers = int.Parse(Get("--load-workers", "2"), CultureInfo.InvariantCulture);
 var loadPauseMs = int.Parse(Get("--load-pause-ms", "10"), CultureInfo.InvariantCulture);
+// The service's Readjudication:ChunkSize (person-years a transaction); 0 leaves the service's default.
+var chunkSize = int.Parse(Get("--chunk-size", "0"), CultureInfo.InvariantCulture);
+// The service's Readjudication:ChunksInFlight; 0 leaves the service's default.
+var chunksInFlight = int.Parse(Get("--chunks-in-flight", "0"), CultureInfo.InvariantCulture);
 const double RatioTarget = 0.3, P99TargetMs = 50;
 const string RunRegion = "450330", LoadRegion = "450331", Hospital = "H4503000001";
 
@@ -40,6 +44,9 @@ var adminKey = (await ServiceProcess.VerbAsync(serviceDll, database, "keys", "cr
 var hospitalKey = (await ServiceProcess.VerbAsync(serviceDll, database, "keys", "create", "--role", "hospital", "--hospital", Hospital, "--name", "bench-hospital"))
     .TrimEnd().Split('\n')[^1].Trim();
 
+// The service process inherits the environment: Readjudication__ChunkSize reaches its configuration.
+if (chunkSize > 0) Environment.SetEnvironmentVariable("Readjudication__ChunkSize", chunkSize.ToString(CultureInfo.InvariantCulture));
+if (chunksInFlight > 0) Environment.SetEnvironmentVariable("Readjudication__ChunksInFlight", chunksInFlight.ToString(CultureInfo.InvariantCulture));
 await using var service = await ServiceProcess.StartAsync(serviceDll, serviceConnection, port);
 using var admin = Client(adminKey);
 using var hospital = Client(hospitalKey);
@@ -82,7 +89,9 @@ await ExecAsync(database, "SELECT pg_stat_statements_reset()");
 var commitsBefore = await ScalarAsync(database, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
 using var stopLoad = new CancellationTokenSource(TimeSpan.FromHours(1));
 var during = LoadLoopAsync(hospital, TimeSpan.FromHours(1), stopLoad.Token);
+var clusterCpu = await ClusterCpuAsync(database);
 var cpuBefore = service.CpuSplit();
+var clusterCpuBefore = clusterCpu();
 var runWatch = Stopwatch.StartNew();
 var run = await PostAsync(admin, "/v1/readjudications", new JsonObject
 {
@@ -90,17 +99,21 @@ var run = await PostAsync(admin, "/v1/readjudications", new JsonObject
 }, 201);
 var runSeconds = runWatch.Elapsed.TotalSeconds;
 var cpuAfter = service.CpuSplit();
+var clusterCpuSeconds = clusterCpu() - clusterCpuBefore;
 await stopLoad.CancelAsync();
 var meanwhile = await during;
 var commits = await ScalarAsync(database, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()") - commitsBefore;
 var calls = await StatementCallsAsync(database);
-var topStatements = await TopStatementsAsync(database);
+var topStatements = await TopStatementsAsync(database, "calls");
+var topStatementsByTime = await TopStatementsAsync(database, "total_exec_time");
 var examined = run.GetProperty("personYears").GetProperty("examined").GetInt64();
 var changed = run.GetProperty("personYears").GetProperty("changed").GetInt64();
 var rate = examined / runSeconds;
 var ratio = rate / floor;
 var runStatementsPerPersonYear = (calls - statementsPerSettlement * meanwhile.Count) / examined;
 Console.WriteLine($"run       {examined:N0} person-years ({changed:N0} changed) in {runSeconds:0.0} s = {rate:N0} person-years/s = {ratio:0.000}× floor (target ≥ {RatioTarget})");
+var serviceCpuSeconds = cpuAfter.User - cpuBefore.User + cpuAfter.System - cpuBefore.System;
+Console.WriteLine($"          CPU per person-year: service {1000 * serviceCpuSeconds / examined:0.000} ms, PostgreSQL cluster {1000 * clusterCpuSeconds / examined:0.000} ms (both include the load loop's settlements)");
 Console.WriteLine($"          service CPU {cpuAfter.User - cpuBefore.User + cpuAfter.System - cpuBefore.System:0.0} s; ≈ {runStatementsPerPersonYear:0.0} statements per person-year ({calls:N0} in all, {commits:N0} commits in the database)");
 Console.WriteLine($"load loop during the run: {meanwhile.Count:N0} settlements of {LoadRegion}, p50 {meanwhile.P50:0.0} ms, p99 {meanwhile.P99:0.0} ms, max {meanwhile.Max:0.0} ms, {meanwhile.Errors} errors (target p99 < {P99TargetMs} ms)");
 
@@ -110,6 +123,15 @@ var wrong = await ScalarAsync(database,
 var topUps = run.GetProperty("topUps");
 Console.WriteLine($"check     ledgers not equal to a fresh settlement: {wrong}; top-ups {topUps.GetProperty("count").GetInt64():N0} = {topUps.GetProperty("payout")}");
 var exact = wrong == 0 && examined == persons && changed == persons && run.GetProperty("status").GetString() == "completed";
+
+// The write floor: PostgreSQL's own binary COPY of exactly the rows the run appended (exported from the tables, with their
+// keys changed in place so that they are new: same tables, same indexes, same row count and widths), into those tables in one
+// transaction that is then rolled back. The ledger and repriced UPDATEs are not in it: it is the appends alone.
+var writeFloor = await WriteFloorAsync(database, "R-bench-450330-2020");
+var writeRate = examined / (floorSeconds + writeFloor.Seconds);
+var ratioToBoth = rate / writeRate;
+Console.WriteLine($"floor     write: binary COPY of the run's {writeFloor.Rows:N0} appended rows ({string.Join(", ", writeFloor.Tables.Select(t => $"{t.Table} {t.Rows:N0} in {t.Seconds:0.00} s"))}) in {writeFloor.Seconds:0.00} s");
+Console.WriteLine($"          read + write floors: {writeRate:N0} person-years/s; run / (read + write floor) = {ratioToBoth:0.000}; the write floor alone allows at most {examined / writeFloor.Seconds / floor:0.000}× the read floor");
 
 var ratioMet = ratio >= RatioTarget;
 var p99Met = meanwhile.P99 < P99TargetMs && meanwhile.Errors == 0 && meanwhile.Count > 0;
@@ -129,13 +151,24 @@ await File.WriteAllTextAsync(file, new JsonObject
     },
     ["data"] = new JsonObject { ["personYears"] = ledgers, ["stays"] = stays, ["loadSeconds"] = Math.Round(loadSeconds, 1), ["how"] = "3 stays settled through the service, cloned by INSERT … SELECT" },
     ["floor"] = new JsonObject { ["rows"] = floorRows, ["personYears"] = floorPersonYears, ["seconds"] = Math.Round(floorSeconds, 3), ["personYearsPerSecond"] = Math.Round(floor) },
+    ["writeFloor"] = new JsonObject
+    {
+        ["how"] = "binary COPY of the rows the run appended (keys changed), into the same tables in one transaction, rolled back; UPDATEs not included",
+        ["rows"] = writeFloor.Rows, ["seconds"] = Math.Round(writeFloor.Seconds, 3),
+        ["tables"] = new JsonArray(writeFloor.Tables.Select(t => (JsonNode)new JsonObject { ["table"] = t.Table, ["rows"] = t.Rows, ["bytes"] = t.Bytes, ["seconds"] = Math.Round(t.Seconds, 3) }).ToArray()),
+        ["readPlusWritePersonYearsPerSecond"] = Math.Round(writeRate), ["maxRatioToReadFloorAllowedByWrites"] = Math.Round(examined / writeFloor.Seconds / floor, 4),
+    },
     ["run"] = new JsonObject
     {
         ["examined"] = examined, ["changed"] = changed, ["seconds"] = Math.Round(runSeconds, 2), ["personYearsPerSecond"] = Math.Round(rate, 1),
-        ["ratioToFloor"] = Math.Round(ratio, 4), ["target"] = RatioTarget, ["met"] = ratioMet,
-        ["serviceCpuSeconds"] = Math.Round(cpuAfter.User - cpuBefore.User + cpuAfter.System - cpuBefore.System, 1),
+        ["ratioToFloor"] = Math.Round(ratio, 4), ["target"] = RatioTarget, ["met"] = ratioMet, ["ratioToReadPlusWriteFloor"] = Math.Round(ratioToBoth, 4),
+        ["serviceCpuSeconds"] = Math.Round(serviceCpuSeconds, 1),
+        ["serviceCpuMsPerPersonYear"] = Math.Round(1000 * serviceCpuSeconds / examined, 3),
+        ["clusterCpuSeconds"] = Math.Round(clusterCpuSeconds, 1), ["clusterCpuMsPerPersonYear"] = Math.Round(1000 * clusterCpuSeconds / examined, 3),
+        ["cpuNote"] = "from /proc: the service process, and the PostgreSQL postmaster with its children (live, and reaped); both include the load loop",
+        ["chunkSize"] = chunkSize > 0 ? (JsonNode)chunkSize : "service default (200)", ["chunksInFlight"] = chunksInFlight > 0 ? (JsonNode)chunksInFlight : "service default (1)",
         ["statementsPerPersonYear"] = Math.Round(runStatementsPerPersonYear, 1), ["statementCalls"] = calls, ["databaseCommits"] = commits,
-        ["topStatements"] = topStatements, ["answer"] = JsonNode.Parse(run.GetRawText()),
+        ["topStatements"] = topStatements, ["topStatementsByExecTime"] = topStatementsByTime, ["answer"] = JsonNode.Parse(run.GetRawText()),
     },
     ["settlementsAlone"] = alone.ToJson(), ["settlementsDuringRun"] = meanwhile.ToJson(P99TargetMs, p99Met),
     ["statementsPerSettlement"] = Math.Round(statementsPerSettlement, 1),
@@ -258,16 +291,103 @@ static async Task<(long Rows, long PersonYears, double Seconds)> FloorAsync(stri
     return (rows, personYears, watch.Elapsed.TotalSeconds);
 }
 
-static async Task<long> StatementCallsAsync(string connectionString) =>
-    await ScalarAsync(connectionString, "SELECT COALESCE(SUM(calls), 0)::bigint FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
-
-static async Task<JsonArray> TopStatementsAsync(string connectionString)
+// Exports each appended table's rows of the run (binary, keys changed so they are new rows of the same widths) to a file,
+// then times their binary COPY back into the same tables in one transaction, rolled back at the end.
+static async Task<WriteFloor> WriteFloorAsync(string connectionString, string runId)
 {
     await using var connection = new NpgsqlConnection(connectionString);
     await connection.OpenAsync();
-    await using var command = new NpgsqlCommand("""
+    var run = runId.Replace("'", "''", StringComparison.Ordinal);
+    // 'x' is no hexadecimal digit and 'F' starts no run id here: the changed keys are new, and as wide as before.
+    var tables = new (string Table, Dictionary<string, string> Changed, string Where)[]
+    {
+        ("adjudications", new() { ["id"] = "'x' || substr(id, 2)", ["idempotency_key"] = "'X' || substr(idempotency_key, 2)" }, $"run_id = '{run}'"),
+        ("audit_log", new() { ["adjudication_id"] = "'x' || substr(adjudication_id, 2)" },
+            $"adjudication_id IN (SELECT id FROM adjudications WHERE run_id = '{run}')"),
+        ("readjudication_adjustments", new() { ["adjudication_id"] = "'x' || substr(adjudication_id, 2)" }, $"run_id = '{run}'"),
+        ("readjudication_person_years", new() { ["run_id"] = "'F' || substr(run_id, 2)" }, $"run_id = '{run}'"),
+    };
+    var files = new List<(string Table, string Columns, string File, long Rows)>();
+    foreach (var (table, changed, where) in tables)
+    {
+        var columns = new List<string>();
+        await using (var command = new NpgsqlCommand("""
+            SELECT column_name FROM information_schema.columns WHERE table_name = @t AND is_identity = 'NO' ORDER BY ordinal_position
+            """, connection))
+        {
+            command.Parameters.AddWithValue("t", table);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) columns.Add(reader.GetString(0));
+        }
+        var select = string.Join(", ", columns.Select(c => changed.TryGetValue(c, out var e) ? e : c));
+        var file = Path.Combine(Path.GetTempPath(), $"readj-write-floor-{table}-{Environment.ProcessId}.bin");
+        await using (var output = File.Create(file))
+        await using (var export = await connection.BeginRawBinaryCopyAsync($"COPY (SELECT {select} FROM {table} WHERE {where}) TO STDOUT (FORMAT BINARY)"))
+            await export.CopyToAsync(output);
+        var rows = await ScalarAsync(connectionString, $"SELECT COUNT(*) FROM {table} WHERE {where}");
+        files.Add((table, string.Join(", ", columns), file, rows));
+    }
+    var timed = new List<(string Table, long Rows, long Bytes, double Seconds)>();
+    var total = Stopwatch.StartNew();
+    await using (var transaction = await connection.BeginTransactionAsync())
+    {
+        foreach (var (table, columns, file, rows) in files)
+        {
+            var watch = Stopwatch.StartNew();
+            await using (var input = File.OpenRead(file))
+            await using (var import = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"))
+                await input.CopyToAsync(import);
+            timed.Add((table, rows, new FileInfo(file).Length, watch.Elapsed.TotalSeconds));
+        }
+        total.Stop();
+        await transaction.RollbackAsync();
+    }
+    foreach (var f in files) File.Delete(f.File);
+    return new WriteFloor(timed.Sum(t => t.Rows), total.Elapsed.TotalSeconds, timed);
+}
+
+// CPU seconds of the cluster so far: the postmaster, the children it reaped (cutime, cstime) and those alive.
+static async Task<Func<double>> ClusterCpuAsync(string connectionString)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand("SHOW data_directory", connection);
+    var dataDirectory = (string)(await command.ExecuteScalarAsync())!;
+    var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+    static string[]? Stat(string pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // from the 3rd field (state) on
+        }
+        catch (IOException) { return null; }
+    }
+    static long Field(string[] f, int i) => long.Parse(f[i], CultureInfo.InvariantCulture);
+    return () =>
+    {
+        var own = Stat(postmaster.ToString(CultureInfo.InvariantCulture)) ?? throw new InvalidOperationException("The cluster's postmaster is gone.");
+        var ticks = Field(own, 11) + Field(own, 12) + Field(own, 13) + Field(own, 14);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            var pid = Path.GetFileName(dir);
+            if (!char.IsDigit(pid[0]) || Stat(pid) is not { } child || Field(child, 1) != postmaster) continue;
+            ticks += Field(child, 11) + Field(child, 12);
+        }
+        return ticks / 100.0;
+    };
+}
+
+static async Task<long> StatementCallsAsync(string connectionString) =>
+    await ScalarAsync(connectionString, "SELECT COALESCE(SUM(calls), 0)::bigint FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
+
+static async Task<JsonArray> TopStatementsAsync(string connectionString, string order)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand($"""
         SELECT calls, round(total_exec_time::numeric, 1), left(regexp_replace(query, '\s+', ' ', 'g'), 140) FROM pg_stat_statements
-        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC LIMIT 15
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY {order} DESC LIMIT 15
         """, connection);
     var top = new JsonArray();
     await using var reader = await command.ExecuteReaderAsync();
@@ -309,6 +429,8 @@ async Task<LoadResult> LoadLoopAsync(HttpClient client, TimeSpan duration, Cance
     double At(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
     return new LoadResult(latencies.Count, watch.Elapsed.TotalSeconds, At(0.5), At(0.99), latencies.Count == 0 ? double.NaN : latencies[^1], errors, loadWorkers, loadPauseMs);
 }
+
+internal sealed record WriteFloor(long Rows, double Seconds, IReadOnlyList<(string Table, long Rows, long Bytes, double Seconds)> Tables);
 
 internal sealed record LoadResult(int Count, double Seconds, double P50, double P99, double Max, int Errors, int Workers, int PauseMs)
 {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ClaimsService.Api.Readjudication;
 using ClaimsService.Api.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 using static ClaimsService.Api.Tests.Infrastructure.Requests;
 
 namespace ClaimsService.Api.Tests;
@@ -134,7 +135,10 @@ public abstract class ReadjudicationApiTests<TFactory>(TFactory factory) : IClas
     {
         var s = await SettledThenRaisedAsync("450344");
         var hooks = factory.Service<ReadjudicationHooks>();
+        var options = factory.Service<IOptions<ReadjudicationOptions>>().Value;
         var done = 0;
+        // One person-year a chunk and one chunk at a time, so the run can stop between the two person-years.
+        (options.ChunkSize, options.ChunksInFlight) = (1, 1);
         hooks.AfterPersonYear = (key, _) => key.RegionCode == s.Region && ++done == 1
             ? throw new OperationCanceledException("stopped between person-years (test)")
             : Task.CompletedTask;
@@ -155,6 +159,46 @@ public abstract class ReadjudicationApiTests<TFactory>(TFactory factory) : IClas
         finally
         {
             hooks.AfterPersonYear = null;
+            (options.ChunkSize, options.ChunksInFlight) = (new ReadjudicationOptions().ChunkSize, new ReadjudicationOptions().ChunksInFlight);
+        }
+    }
+
+    [Fact]
+    public async Task RunStoppedInsideAChunkOfTwoPersonYearsUndoesBothAndCompletesThemOnceWhenSentAgain()
+    {
+        var s = await SettledThenRaisedAsync("450346");
+        var hooks = factory.Service<ReadjudicationHooks>();
+        var stopped = 0;
+        // Both person-years are in the first chunk (ChunkSize ≥ 2): stop it after everything is written, before it commits.
+        hooks.BeforeChunkCommits = (keys, _) =>
+        {
+            if (keys[0].RegionCode != s.Region) return Task.CompletedTask;
+            Assert.Equal(2, keys.Count);
+            return ++stopped == 1 ? throw new OperationCanceledException("stopped inside a chunk (test)") : Task.CompletedTask;
+        };
+        try
+        {
+            try { await _admin.PostJsonAsync("/v1/readjudications", Run("R-450346", s.Region, dryRun: false)); }
+            catch (Exception e) when (e is OperationCanceledException or HttpRequestException) { }
+            var midway = await (await _admin.GetAsync("/v1/readjudications/R-450346")).ShouldBeAsync(HttpStatusCode.OK);
+            Assert.Equal("running", midway.Text("status"));
+            ShouldReport(midway, examined: 0, changed: 0, topUps: 0, topUpPayout: 0m, net: 0m);
+            Assert.Equal((20_000m, 15_000m), ((await _hospital.LedgerAsync(s.Region, s.P1)).PaidToDate, (await _hospital.LedgerAsync(s.Region, s.P2)).PaidToDate));
+            Assert.DoesNotContain((await _hospital.LedgerAsync(s.Region, s.P1)).Entries, e => e.Text("kind") == "adjustment");
+
+            var resumed = await (await _admin.PostJsonAsync("/v1/readjudications", Run("R-450346", s.Region, dryRun: false))).ShouldBeAsync(HttpStatusCode.Created);
+
+            Assert.Equal(2, stopped);
+            ShouldReport(resumed, examined: 2, changed: 2, topUps: 3, topUpPayout: 7_000m, net: 7_000m);
+            Assert.Equal("completed", resumed.Text("status"));
+            var p1 = await _hospital.LedgerAsync(s.Region, s.P1);
+            Assert.Equal((50_000m, 24_000m), (p1.EligibleToDate, p1.PaidToDate));
+            Assert.Equal([1_000m, 3_000m], p1.Entries.Where(e => e.Text("kind") == "adjustment").Select(e => e.Money("payout")));
+            Assert.Equal(18_000m, (await _hospital.LedgerAsync(s.Region, s.P2)).PaidToDate);
+        }
+        finally
+        {
+            hooks.BeforeChunkCommits = null;
         }
     }
 
@@ -172,6 +216,46 @@ public abstract class ReadjudicationApiTests<TFactory>(TFactory factory) : IClas
         var ledger = await _hospital.LedgerAsync(s.Region, s.P1);
         Assert.Equal((30_000m, 12_000m), (ledger.EligibleToDate, ledger.PaidToDate));
         Assert.Equal(15_000m, (await _hospital.LedgerAsync(s.Region, s.P2)).PaidToDate);
+    }
+
+    [Fact]
+    public async Task ReversalsRepriceWithTheLastRunsSetWhetherThatRunChangedTheStaysPayoutOrNot()
+    {
+        // Stays A then B, 20 000 each, 10 000 deductible; bands on the cumulative eligible amount. v1 50 %: A 5 000, B 10 000.
+        const string region = "450347";
+        static JsonObject Banded(decimal first, decimal above, string name)
+        {
+            var set = ParameterSet(region, rate: first, name: name);
+            set["bands"] = new JsonArray(new JsonObject { ["from"] = 0, ["rate"] = first }, new JsonObject { ["from"] = 20_000, ["rate"] = above });
+            return set;
+        }
+        await (await _admin.PostJsonAsync("/v1/parameter-sets", ParameterSet(region, rate: 0.5m))).ShouldBeAsync(HttpStatusCode.Created);
+        var (p1, p2) = (NewInsuredId(), NewInsuredId());
+        var a = new Dictionary<string, string>();
+        foreach (var person in new[] { p1, p2 })
+        {
+            var first = Settlement(person, 20_000m, region);
+            await (await _hospital.PostJsonAsync("/v1/settlements", first)).ShouldBeAsync(HttpStatusCode.Created);
+            await (await _hospital.PostJsonAsync("/v1/settlements", Settlement(person, 20_000m, region))).ShouldBeAsync(HttpStatusCode.Created);
+            a[person] = first.SettlementId;
+        }
+
+        // v2: 60 % up to 20 000, 50 % above. A 6 000 (an adjustment of 1 000); B stays at 10 000: no adjustment, but re-priced with v2.
+        await (await _admin.PostJsonAsync("/v1/parameter-sets", Banded(0.6m, 0.5m, "v2"))).ShouldBeAsync(HttpStatusCode.Created);
+        ShouldReport(await (await _admin.PostJsonAsync("/v1/readjudications", Run("R-450347-v2", region, dryRun: false))).ShouldBeAsync(HttpStatusCode.Created),
+            examined: 2, changed: 2, topUps: 2, topUpPayout: 2_000m, net: 2_000m);
+        // Reversing P2's A re-prices B alone with v2: 6 000, so 4 000 comes back (with v1 it would be 5 000).
+        var p2Reversal = await (await _hospital.PostJsonAsync($"/v1/settlements/{a[p2]}/reversal", Reversal())).ShouldBeAsync(HttpStatusCode.Created);
+        Assert.Equal(-4_000m, Assert.Single(p2Reversal.GetProperty("adjustments").EnumerateArray()).Money("payout"));
+
+        // v3: 65 % and 55 %. P1's A 6 500 (+500), B 11 000 (+1 000): B's adjustment now records v3, over its row's v2.
+        await (await _admin.PostJsonAsync("/v1/parameter-sets", Banded(0.65m, 0.55m, "v3"))).ShouldBeAsync(HttpStatusCode.Created);
+        ShouldReport(await (await _admin.PostJsonAsync("/v1/readjudications", Run("R-450347-v3", region, dryRun: false, insuredId: p1))).ShouldBeAsync(HttpStatusCode.Created),
+            examined: 1, changed: 1, topUps: 2, topUpPayout: 1_500m, net: 1_500m);
+        // Reversing P1's A re-prices B alone with v3: 6 500, so 4 500 comes back (with v2 it would be 5 000).
+        var p1Reversal = await (await _hospital.PostJsonAsync($"/v1/settlements/{a[p1]}/reversal", Reversal())).ShouldBeAsync(HttpStatusCode.Created);
+        Assert.Equal(-4_500m, Assert.Single(p1Reversal.GetProperty("adjustments").EnumerateArray()).Money("payout"));
+        Assert.Equal((20_000m, 6_500m), ((await _hospital.LedgerAsync(region, p1)).EligibleToDate, (await _hospital.LedgerAsync(region, p1)).PaidToDate));
     }
 
     [Fact]

@@ -73,6 +73,8 @@ public static class ServiceSetup
         services.AddSingleton<SettlementStore>();
         services.AddSingleton<ReadjudicationStore>();
         services.AddSingleton<Readjudication.ReadjudicationHooks>();
+        services.AddOptions<Readjudication.ReadjudicationOptions>().Bind(builder.Configuration.GetSection(Readjudication.ReadjudicationOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AuditStore>();
         services.AddSingleton<ApiClientStore>();
         services.AddSingleton<ReconciliationStore>();

@@ -6,6 +6,7 @@ using ClaimsService.Api.Telemetry;
 using ClaimsService.Data;
 using ClaimsService.Data.Stores;
 using ClaimsService.Domain;
+using Microsoft.Extensions.Options;
 
 namespace ClaimsService.Api.Readjudication;
 
@@ -17,24 +18,26 @@ public abstract record ReadjudicationOutcome
     public sealed record Rejected(int Status, string Code, params object?[] Args) : ReadjudicationOutcome;
 }
 
-/// <summary>A seam for tests: called after each person-year a committed run has done (its transaction committed).</summary>
+/// <summary>A seam for tests.</summary>
 public sealed class ReadjudicationHooks
 {
+    /// <summary>Called for each person-year of a chunk once the chunk's transaction committed, in key order.</summary>
     public Func<PersonYearKey, CancellationToken, Task>? AfterPersonYear { get; set; }
+
+    /// <summary>Called inside a chunk's transaction once everything is written, just before it commits.</summary>
+    public Func<IReadOnlyList<PersonYearKey>, CancellationToken, Task>? BeforeChunkCommits { get; set; }
 }
 
 /// <summary>
 /// Re-adjudication runs (rules.md "Changes after the fact"; api.md "Re-adjudication runs"): the person-years of a region-year
-/// (or one person's) are read page by page, never the region in memory; each is re-priced by the domain with what is known
-/// now and, in a committed run, written in one transaction under its ledger lock together with the record that this run
-/// did it, so a run sent again with the same runId completes the rest and does nothing twice.
+/// (or one person's) are read a page at a time, never the region in memory; each page is a chunk re-priced in one
+/// transaction: its ledger rows locked, every person-year read in one round trip and re-priced by the domain with what is
+/// known now, everything appended in a few multi-row writes together with the record that this run did each person-year,
+/// so a run sent again with the same runId completes the rest and does nothing twice.
 /// </summary>
-public sealed class ReadjudicationService(ParameterSetCache parameters, SettlementStore settlements, ReadjudicationStore runs, Db db,
-    TimeProvider time, ClaimsMetrics metrics, ReadjudicationHooks hooks)
+public sealed class ReadjudicationService(ParameterSetCache parameters, ReadjudicationStore runs, Db db, TimeProvider time, ClaimsMetrics metrics,
+    ReadjudicationHooks hooks, IOptions<ReadjudicationOptions> options)
 {
-    /// <summary>Person-years read per page of the region-year.</summary>
-    public const int PageSize = 500;
-
     public async Task<ReadjudicationOutcome> RunAsync(ValidReadjudication request, Caller caller, CancellationToken ct)
     {
         // What is known now: sets published through any instance up to this moment.
@@ -58,10 +61,27 @@ public sealed class ReadjudicationService(ParameterSetCache parameters, Settleme
         {
             request.RunId, request.RegionCode, request.PolicyYear, insuredId = request.InsuredId is null ? null : ResidentId.Mask(request.InsuredId), request.Reason,
         }, SettlementStore.Json), Activity.Current?.TraceId.ToString());
-        await foreach (var key in PersonYearsAsync(request, request.RunId, ct))
+        var inFlight = new Queue<(IReadOnlyList<PersonYearKey> Keys, Task Done)>();
+        async Task CompleteOldestAsync()
         {
-            await ReadjudicateAsync(key, request.RunId, context, ct);
-            if (hooks.AfterPersonYear is { } after) await after(key, ct);
+            var (keys, done) = inFlight.Dequeue();
+            await done;
+            if (hooks.AfterPersonYear is { } after)
+                foreach (var key in keys) await after(key, ct);
+        }
+        try
+        {
+            await foreach (var chunk in ChunksAsync(request, ct))
+            {
+                inFlight.Enqueue((chunk, ReadjudicateAsync(chunk, request.RunId, context, ct)));
+                if (inFlight.Count >= options.Value.ChunksInFlight) await CompleteOldestAsync();
+            }
+            while (inFlight.Count > 0) await CompleteOldestAsync();
+        }
+        finally
+        {
+            // A run that fails answers once the chunks still in flight ended (committed or rolled back), never before.
+            await Task.WhenAll(inFlight.Select(f => f.Done)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await runs.CompleteAsync(request.RunId, time.UtcNowStored(), ct);
         return new ReadjudicationOutcome.Done(ReadjudicationResponse.From(request, false, ReadjudicationStore.Completed,
@@ -71,58 +91,67 @@ public sealed class ReadjudicationService(ParameterSetCache parameters, Settleme
     public async Task<ReadjudicationResponse?> FindAsync(string runId, CancellationToken ct) =>
         await runs.FindAsync(runId, ct) is { } run ? ReadjudicationResponse.From(run, await runs.TotalsAsync(runId, ct)) : null;
 
-    /// <summary>One person-year in one transaction under its ledger lock; skipped when this run already did it.</summary>
-    private Task ReadjudicateAsync(PersonYearKey key, string runId, AuditContext context, CancellationToken ct) =>
+    /// <summary>
+    /// A chunk in one transaction, each of its person-years under its ledger lock (all locked first, in key order); those this
+    /// run already did are skipped. A transient failure runs the chunk again: it reads again under the lock.
+    /// </summary>
+    private Task ReadjudicateAsync(IReadOnlyList<PersonYearKey> keys, string runId, AuditContext context, CancellationToken ct) =>
         db.RunAsync(async t =>
         {
             var now = time.UtcNowStored();
-            await using var work = await settlements.BeginAsync(t);
-            var read = await work.LockForRunAsync(key, runId, now, t);
-            if (read.AlreadyDone) return 0;
-            var plan = Planner.Readjudicate(read.PersonYear.State, Command(read.PersonYear, read.Registry));
-            var rows = await work.AppendRunAsync(read.PersonYear, plan, runId, context, now, t);
-            await work.CommitAsync(t);
-            foreach (var row in rows) metrics.Adjusted(key.RegionCode, "run", row.Payout);
-            return rows.Count;
+            await using var chunk = await runs.BeginChunkAsync(t);
+            var plans = (await chunk.ReadAsync(keys, runId, t))
+                .Where(read => !read.AlreadyDone)
+                .Select(read => new ChunkPlan(read.PersonYear, Planner.Readjudicate(read.PersonYear.State, Command(read.PersonYear, read.Registry))))
+                .ToList();
+            var differences = await chunk.AppendAsync(plans, runId, context, now, t);
+            if (hooks.BeforeChunkCommits is { } before) await before(keys, t);
+            await chunk.CommitAsync(t);
+            foreach (var difference in differences) metrics.Adjusted(keys[0].RegionCode, "run", difference);
+            return differences.Count;
         }, ct);
 
-    /// <summary>Plans every person-year against an unlocked read and writes nothing; the totals are counted as it goes.</summary>
+    /// <summary>Plans every person-year against unlocked reads, a chunk at a time, and writes nothing; the totals are counted as it goes.</summary>
     private async Task<ReadjudicationResponse> DryRunAsync(ValidReadjudication request, CancellationToken ct)
     {
         long examined = 0, changed = 0, topUps = 0, topUpFen = 0, recoveries = 0, recoveryFen = 0;
-        await foreach (var key in PersonYearsAsync(request, runId: "", ct))
-        {
-            var (personYear, registry) = await settlements.ReadAsync(key, ct);
-            var plan = Planner.Readjudicate(personYear.State, Command(personYear, registry));
-            examined++;
-            if (plan.Entries.Count > 0) changed++;
-            foreach (var entry in plan.Entries)
+        await foreach (var chunk in ChunksAsync(request, ct))
+            foreach (var read in await runs.ReadChunkAsync(chunk, ct))
             {
-                var fen = Money.ToFen(entry.Payout);
-                if (fen > 0) (topUps, topUpFen) = (topUps + 1, topUpFen + fen);
-                else (recoveries, recoveryFen) = (recoveries + 1, recoveryFen + fen);
+                var plan = Planner.Readjudicate(read.PersonYear.State, Command(read.PersonYear, read.Registry));
+                examined++;
+                if (plan.Entries.Count > 0) changed++;
+                foreach (var entry in plan.Entries)
+                {
+                    var fen = Money.ToFen(entry.Payout);
+                    if (fen > 0) (topUps, topUpFen) = (topUps + 1, topUpFen + fen);
+                    else (recoveries, recoveryFen) = (recoveries + 1, recoveryFen + fen);
+                }
             }
-        }
         return ReadjudicationResponse.From(request, true, ReadjudicationStore.Completed,
             new ReadjudicationTotals(examined, changed, topUps, topUpFen, recoveries, recoveryFen));
     }
 
-    /// <summary>The person-years in scope this run has not done yet, page by page (a dry run passes an id no run has).</summary>
-    private async IAsyncEnumerable<PersonYearKey> PersonYearsAsync(ValidReadjudication request, string runId,
+    /// <summary>
+    /// The person-years in scope, a chunk (one page, one round trip) at a time, in key order. Those this run already did are
+    /// skipped under their lock, when the chunk reads them.
+    /// </summary>
+    private async IAsyncEnumerable<IReadOnlyList<PersonYearKey>> ChunksAsync(ValidReadjudication request,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         if (request.InsuredId is { } insured)
         {
             if (await runs.HasLedgerAsync(request.RegionCode, request.PolicyYear, insured, ct))
-                yield return new PersonYearKey(request.RegionCode, insured, request.PolicyYear);
+                yield return [new PersonYearKey(request.RegionCode, insured, request.PolicyYear)];
             yield break;
         }
+        var size = options.Value.ChunkSize;
         var after = "";
         while (true)
         {
-            var page = await runs.PendingAsync(runId, request.RegionCode, request.PolicyYear, after, PageSize, ct);
-            foreach (var person in page) yield return new PersonYearKey(request.RegionCode, person, request.PolicyYear);
-            if (page.Count < PageSize) yield break;
+            var page = await runs.PageAsync(request.RegionCode, request.PolicyYear, after, size, ct);
+            if (page.Count > 0) yield return page.Select(person => new PersonYearKey(request.RegionCode, person, request.PolicyYear)).ToList();
+            if (page.Count < size) yield break;
             after = page[^1];
         }
     }

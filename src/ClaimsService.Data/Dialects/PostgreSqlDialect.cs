@@ -7,7 +7,7 @@ using NpgsqlTypes;
 namespace ClaimsService.Data.Dialects;
 
 /// <summary>PostgreSQL: the real server the tests run against here, and PostgreSQL-compatible deployments.</summary>
-public sealed class PostgreSqlDialect : SqlDialect
+public sealed partial class PostgreSqlDialect : SqlDialect
 {
     public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
 
@@ -55,6 +55,9 @@ public sealed class PostgreSqlDialect : SqlDialect
         ORDER BY l.region_code, l.insured_id, l.policy_year
         FOR UPDATE OF l;
         """;
+
+    // LockRows above the sort: the range's rows are locked in key order, like a batch's.
+    public override string LockLedgerRangeSql => $"{LedgerRangeSql}\nFOR UPDATE";
 
     public override string CreateRegistryStagingSql => """
         CREATE TEMP TABLE registry_import (

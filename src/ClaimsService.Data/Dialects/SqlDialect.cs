@@ -7,7 +7,7 @@ namespace ClaimsService.Data.Dialects;
 /// Everything that differs between the providers, and nothing else: connections, error classification,
 /// the ledger row lock and the migration engine. All other SQL is shared and lives next to its store.
 /// </summary>
-public abstract class SqlDialect
+public abstract partial class SqlDialect
 {
     public abstract DatabaseProvider Provider { get; }
 
@@ -52,6 +52,20 @@ public abstract class SqlDialect
 
     /// <summary>The parameters of <see cref="LockRegistrySql"/>.</summary>
     public virtual object LockRegistryArgs(IEnumerable<string> people) => new { People = people.Distinct().Order(StringComparer.Ordinal).ToArray() };
+
+    /// <summary>
+    /// A re-adjudication chunk's ledger lock in one statement: the ledger rows of a region-year whose insured person is in
+    /// [@First, @Last], locked in key order until the transaction ends. Parameters: RegionCode, PolicyYear, First, Last.
+    /// Columns: InsuredId, EligibleToDateFen, PaidToDateFen, Version.
+    /// </summary>
+    public abstract string LockLedgerRangeSql { get; }
+
+    /// <summary>The same rows as <see cref="LockLedgerRangeSql"/>, read without a lock (a dry run).</summary>
+    public const string LedgerRangeSql = $"""
+        SELECT insured_id AS InsuredId, {SelectLedgerColumns}
+        FROM ledgers WHERE region_code = @RegionCode AND policy_year = @PolicyYear AND insured_id >= @First AND insured_id <= @Last
+        ORDER BY insured_id
+        """;
 
     /// <summary>Batches isolate each item with a savepoint (cheap in-process); otherwise a failed item aborts the attempt and the batch reruns without it.</summary>
     public virtual bool SavepointPerItem => false;

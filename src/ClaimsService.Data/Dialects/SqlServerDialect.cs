@@ -102,6 +102,14 @@ public sealed class SqlServerDialect : SqlDialect
     public override object LockRegistryArgs(IEnumerable<string> people) =>
         new { People = System.Text.Json.JsonSerializer.Serialize(people.Distinct().Order(StringComparer.Ordinal)) };
 
+    // UPDLOCK on every row of the range as the seek on the primary key reads it, in key order.
+    public override string LockLedgerRangeSql => $"""
+        SELECT insured_id AS InsuredId, {SelectLedgerColumns}
+        FROM ledgers WITH (UPDLOCK, ROWLOCK)
+        WHERE region_code = @RegionCode AND policy_year = @PolicyYear AND insured_id >= @First AND insured_id <= @Last
+        ORDER BY insured_id
+        """;
+
     public override string FirstRows(string orderedSelect) => $"{orderedSelect}\nOFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY";
 
     public override string RegistryStagingTable => "#registry_import";

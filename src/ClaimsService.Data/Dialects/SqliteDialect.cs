@@ -29,6 +29,9 @@ public sealed class SqliteDialect : SqlDialect
         FROM ledgers WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear;
         """;
 
+    // No row locks: the transaction (BEGIN IMMEDIATE) holds the database's write lock, which every writer takes first.
+    public override string LockLedgerRangeSql => LedgerRangeSql;
+
     // One writer and no round trips: a savepoint per item costs nothing and keeps the others of the cycle.
     public override bool SavepointPerItem => true;
 

@@ -42,8 +42,10 @@ public sealed partial class PersonYear
                 var adjusted = adjustments[(r.HospitalCode, r.SettlementId)].ToList();
                 var last = adjusted.LastOrDefault() ?? r;
                 // A run's set and candidates, once one re-priced the stay, stand until the next run (api.md "Re-adjudication runs").
+                // A run that changed the stay's payout recorded them on its adjustment, the stay's last (a reversal's adjustments
+                // carry the stay's own); one that did not, on the stay's row (repriced_*), and those then stand.
                 var candidates = r.RepricedCandidates is { } repriced ? PersonCategories.Split(repriced) : CandidatesOf(last);
-                return new ActiveStay(r.Id, CostsOf(r), setsById[r.RepricedParameterSetId ?? r.ParameterSetId], candidates, r.ReferredOutOfRegion,
+                return new ActiveStay(r.Id, CostsOf(r), setsById[r.RepricedParameterSetId ?? last.ParameterSetId], candidates, r.ReferredOutOfRegion,
                     PersonCategory.Parse(last.Category), Money.FromFen(r.PayoutFen + adjusted.Sum(a => a.PayoutFen)));
             })
             .ToList();

@@ -26,16 +26,14 @@ public sealed record AuditContext(string Caller, string InputsJson, string? Trac
 public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
 {
     private readonly string _lockedReads;
-    private readonly string _runReads;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
     private readonly bool _ownsTransaction;
 
     /// <param name="ownsTransaction">False inside a batch (<see cref="SettlementBatch"/>): the batch commits and disposes.</param>
-    internal PersonYearUnitOfWork(string lockedReads, string runReads, DbConnection connection, DbTransaction transaction, bool ownsTransaction = true)
+    internal PersonYearUnitOfWork(string lockedReads, DbConnection connection, DbTransaction transaction, bool ownsTransaction = true)
     {
         _lockedReads = lockedReads;
-        _runReads = runReads;
         _connection = connection;
         _transaction = transaction;
         _ownsTransaction = ownsTransaction;
@@ -109,7 +107,7 @@ public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 
-    private static AuditRow AuditOf(AdjudicationRow row, AuditContext audit) => new()
+    internal static AuditRow AuditOf(AdjudicationRow row, AuditContext audit) => new()
     {
         AdjudicationId = row.Id,
         Kind = row.Kind,

@@ -64,22 +64,18 @@ public sealed class SettlementStore(Db db)
     private readonly string _lockedReadsSql =
         $"{db.Dialect.LockLedgerSql}\n{FindByKeySql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{PersonYearSetsSql};";
 
-    // A run's reads: the same, and whether this run already did the person-year, in the same round trip under the lock.
-    private readonly string _runReadsSql =
-        $"{db.Dialect.LockLedgerSql}\n{FindByKeySql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{PersonYearSetsSql};\n{PersonYearUnitOfWork.DoneSql};";
-
     /// <summary>Opens a unit of work: a connection and a transaction. Run it inside <see cref="Db.RunAsync{T}"/>.</summary>
     public async Task<PersonYearUnitOfWork> BeginAsync(CancellationToken ct)
     {
         var (connection, transaction) = await db.BeginAsync(ct);
-        return new PersonYearUnitOfWork(_lockedReadsSql, _runReadsSql, connection, transaction);
+        return new PersonYearUnitOfWork(_lockedReadsSql, connection, transaction);
     }
 
     /// <summary>Opens a batch of units of work in one transaction (the commit pipeline). Run it inside <see cref="Db.RunAsync{T}"/>.</summary>
     public async Task<SettlementBatch> BeginBatchAsync(CancellationToken ct)
     {
         var (connection, transaction) = await db.BeginAsync(ct);
-        return new SettlementBatch(db.Dialect, new PersonYearUnitOfWork(_lockedReadsSql, _runReadsSql, connection, transaction, ownsTransaction: false),
+        return new SettlementBatch(db.Dialect, new PersonYearUnitOfWork(_lockedReadsSql, connection, transaction, ownsTransaction: false),
             connection, transaction);
     }
 

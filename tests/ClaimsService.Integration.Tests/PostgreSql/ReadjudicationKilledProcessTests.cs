@@ -14,13 +14,19 @@ namespace ClaimsService.Integration.Tests.PostgreSql;
 /// A committed run stopped by killing the service process midway, then sent again to a new process (issue 11: "a run stopped
 /// midway (kill the process) and sent again completes with nothing done twice"). The service runs as its executable on a
 /// PostgreSQL database of its own, as in production; the person-year in flight when the process dies is rolled back by the
-/// database, the ones committed are skipped by the second request.
+/// database, the ones committed are skipped by the second request. The run takes chunks of <see cref="ChunkSize"/>
+/// person-years, each one transaction: the process dies with a chunk of several in flight, and none of them is half done.
 /// </summary>
 public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
 {
     private const string Region = "450370";
     private const int People = 300;
-    private static readonly Dictionary<string, string> Unseeded = new() { ["Database__SeedOnStart"] = "false" };
+    private const int ChunkSize = 5;
+    private static readonly Dictionary<string, string> Settings = new()
+    {
+        ["Database__SeedOnStart"] = "false",
+        ["Readjudication__ChunkSize"] = ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
     private readonly string _database = $"claims_kill_{Guid.NewGuid():N}";
     private string _connectionString = "";
 
@@ -46,7 +52,7 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
         var run = new JsonObject { ["runId"] = runId, ["regionCode"] = Region, ["policyYear"] = 2020, ["reason"] = "60 % from 2020-01-01 (kill test)", ["dryRun"] = false };
 
         long examinedWhenKilled;
-        using (var first = await RunningService.StartAsync(_connectionString, Unseeded))
+        using (var first = await RunningService.StartAsync(_connectionString, Settings))
         {
             using var admin = first.Client(adminKey);
             using var hospital = first.Client(hospitalKey);
@@ -69,10 +75,11 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
             examinedWhenKilled = await DoneAsync(runId);
         }
         Assert.InRange(examinedWhenKilled, 20, People - 1);
+        Assert.Equal(0, examinedWhenKilled % ChunkSize); // whole chunks only
         await using (var db = new NpgsqlConnection(_connectionString))
             Assert.Equal("running", await db.ExecuteScalarAsync<string>("SELECT status FROM readjudication_runs WHERE run_id = @runId", new { runId }));
 
-        using (var second = await RunningService.StartAsync(_connectionString, Unseeded))
+        using (var second = await RunningService.StartAsync(_connectionString, Settings))
         {
             using var admin = second.Client(adminKey);
             var resumed = await PostAsync(admin, "/v1/readjudications", run, HttpStatusCode.Created);
