@@ -43,7 +43,7 @@ public static class ClaimsTelemetry
             .WithTracing(t =>
             {
                 // Spans are recorded only when something exports them. Without an exporter every span was still built and tagged
-                // (ours, ASP.NET Core's, one per Npgsql command): about 3 % of a request's CPU (bench/README.md "CPU trimming").
+                // (ours, ASP.NET Core's, one per Npgsql command): 1-2 % of a request's CPU in perf (bench/README.md "CPU trimming").
                 // AlwaysOff still creates the request's root activity for propagation, so audit entries keep their trace id.
                 if (!otlp) t.SetSampler(new AlwaysOffSampler());
                 AddTracing(t);
