@@ -8,15 +8,16 @@ load=$(cd "$(dirname "$0")/.." && pwd)
 export BENCH_LOAD_DIR=$load
 : "${BENCH_PERSONS_FILE:?}" "${BENCH_HOSPITAL_KEY:?}"
 rounds=$1 lua=$2 pa=$3 ia=$4 pb=$5 ib=$6 c=${7:-32} d=${8:-15}
+t=$(( c < 2 ? c : 2 ))   # wrk needs a connection per thread
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 run() { # port pid label
   local tag="$3$(date +%s%N)" t0 t1 r n
-  wrk -t2 -c"$c" -d3s -s "$load/$lua" "http://127.0.0.1:$1" -- "w$tag" >/dev/null 2>&1
+  wrk -t"$t" -c"$c" -d3s -s "$load/$lua" "http://127.0.0.1:$1" -- "w$tag" >/dev/null 2>&1
   t0=$(ticks "$2")
-  wrk -t2 -c"$c" -d"${d}s" -s "$load/$lua" "http://127.0.0.1:$1" -- "m$tag" >"$out" 2>&1
+  wrk -t"$t" -c"$c" -d"${d}s" -s "$load/$lua" "http://127.0.0.1:$1" -- "m$tag" >"$out" 2>&1
   t1=$(ticks "$2")
   r=$(grep '^RESULT ' "$out" | sed 's/^RESULT //')
   [ -n "$r" ] || { cat "$out"; exit 2; }
