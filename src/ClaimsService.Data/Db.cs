@@ -32,6 +32,18 @@ public sealed class Db(SqlDialect dialect, IOptions<DatabaseOptions> options, Re
             return await work(connection, token);
         }, ct);
 
+    /// <summary>
+    /// Runs one statement on a connection of its own, with no transaction around it: the statement commits itself, in one
+    /// round trip where <c>BEGIN</c>, the statement and <c>COMMIT</c> took three.
+    /// </summary>
+    /// <param name="retry">Only for a statement that is safe to run twice.</param>
+    public Task<T> AutocommitAsync<T>(Func<DbConnection, CancellationToken, Task<T>> statement, CancellationToken ct, bool retry) =>
+        ExecuteAsync(retry, async token =>
+        {
+            await using var connection = await OpenAsync(token);
+            return await statement(connection, token);
+        }, ct);
+
     /// <summary>Runs <paramref name="work"/> in a transaction, committed when it returns.</summary>
     /// <param name="retry">Only for work that is safe to run twice (idempotent by key, or read-before-write).</param>
     public Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, CancellationToken, Task<T>> work, CancellationToken ct, bool retry = true) =>

@@ -66,7 +66,7 @@ public sealed record ValidSettlement(
     /// <summary>What the stay costs; its eligible amount (进入大病保险的合规费用) is the domain's to derive.</summary>
     public StayCosts Costs => new(InPolicyCost, BasicInsurancePaid);
 
-    public string ToJson() => JsonSerializer.Serialize(this, SettlementStore.Json);
+    public string ToJson() => JsonSerializer.Serialize(this, AuditJson.Default.ValidSettlement);
 
     /// <summary>The fingerprint that tells a replay from a reused key: the normalised body, hashed.</summary>
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(

@@ -106,8 +106,8 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         entry.ParameterSetVersion = row.ParameterSetVersion;
         entry.Category = row.Category;
         var response = SettlementResponse.From(row);
-        entry.Trace = JsonSerializer.Serialize(response.Trace, SettlementStore.Json);
-        entry.Outputs = JsonSerializer.Serialize(response, SettlementStore.Json);
+        entry.Trace = JsonSerializer.Serialize(response.Trace, AuditJson.Default.IReadOnlyListTraceStep);
+        entry.Outputs = JsonSerializer.Serialize(response, AuditJson.Default.SettlementResponse);
         await AppendAuditAsync(entry, ct);
         return new AdjudicationOutcome.Previewed(row);
     }

@@ -41,7 +41,7 @@ public sealed record Adjudication(
         r.ParameterSetId, r.ParameterSetVersion, r.ParameterSetRegion, Money.FromFen(r.EligibleAmountFen), Money.FromFen(r.DeductibleFen),
         r.CapApplied, new YearToDate(Money.FromFen(r.EligibleBeforeFen), Money.FromFen(r.PaidBeforeFen)),
         new YearToDate(Money.FromFen(r.EligibleAfterFen), Money.FromFen(r.PaidAfterFen)), Money.FromFen(r.PayoutFen),
-        JsonSerializer.Deserialize<List<TraceStep>>(r.Trace, SettlementStore.Json) ?? [], DateTime.SpecifyKind(r.AdjudicatedAt, DateTimeKind.Utc))
+        JsonSerializer.Deserialize(r.Trace, StoredJson.Default.ListTraceStep) ?? [], DateTime.SpecifyKind(r.AdjudicatedAt, DateTimeKind.Utc))
     {
         RelatedId = r.RelatedId,
         ReversedById = r.ReversedById,

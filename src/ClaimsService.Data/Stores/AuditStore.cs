@@ -17,14 +17,10 @@ public sealed class AuditStore(Db db)
     public static Task AppendAsync(DbConnection connection, DbTransaction transaction, AuditRow row, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition(InsertSql, row, transaction, cancellationToken: ct));
 
-    /// <summary>Writes an entry that has no other effect (previews, business rejections).</summary>
+    /// <summary>Writes an entry that has no other effect (previews, business rejections): one insert, which commits itself.</summary>
     public Task AppendAsync(AuditRow row, CancellationToken ct) =>
         // An audit entry written twice by a retry would be a false record: run once.
-        db.InTransactionAsync(async (c, tx, t) =>
-        {
-            await AppendAsync(c, tx, row, t);
-            return true;
-        }, ct, retry: false);
+        db.AutocommitAsync((c, t) => c.ExecuteAsync(new CommandDefinition(InsertSql, row, cancellationToken: t)), ct, retry: false);
 
     private const int Columns = 16;
     private const string InsertManyHead = """

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClaimsService.Domain;
@@ -100,7 +101,21 @@ public static class ParameterSetJson
         s.DeductibleRatio, s.Deductible, s.DeductibleRounding, s.BandBasis, s.Bands, s.AnnualCap, s.ReferralMinRate,
         s.Categories.ToDictionary(kv => kv.Key.ToCode(), kv => kv.Value), s.PublishedAt, s.PolicyYearBy, s.CombinedRateCap), Options);
 
+    // Definitions are append-only and a ParameterSet is immutable, so one text always reads as the same set: every settlement and
+    // preview reads the definitions its person-year's stays were priced with, and parsing them again was about 2 % of a
+    // preview's CPU (bench/README.md "CPU trimming"). Bounded: past the limit, texts are parsed as before.
+    private const int MaxParsed = 4096;
+    private static readonly ConcurrentDictionary<string, ParameterSet> Parsed = new(StringComparer.Ordinal);
+
     public static ParameterSet Deserialize(string json)
+    {
+        if (Parsed.TryGetValue(json, out var known)) return known;
+        var set = Parse(json);
+        if (Parsed.Count < MaxParsed) Parsed.TryAdd(json, set);
+        return set;
+    }
+
+    private static ParameterSet Parse(string json)
     {
         var d = JsonSerializer.Deserialize<Document>(json, Options) ?? throw new JsonException("Empty parameter set definition.");
         return new ParameterSet

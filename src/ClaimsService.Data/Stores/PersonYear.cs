@@ -105,7 +105,7 @@ public sealed partial class PersonYear
             row.PaidAfterFen = Money.ToFen(entry.After.PaidToDate);
             row.PayoutFen = Money.ToFen(entry.Payout);
             row.CapApplied = entry.CapApplied;
-            row.Trace = JsonSerializer.Serialize(entry.Trace, SettlementStore.Json);
+            row.Trace = JsonSerializer.Serialize(entry.Trace, StoredJson.Default.IReadOnlyListTraceStep);
             row.AdjudicatedAt = now;
             row.BusinessDate = BusinessDay.Of(now);
             rows.Add(row);

@@ -121,14 +121,10 @@ public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
         Category = row.Category,
         Inputs = audit.InputsJson,
         Trace = row.Trace,
-        Outputs = JsonSerializer.Serialize(new
-        {
-            adjudicationId = row.Id, kind = row.Kind, payout = Money.FromFen(row.PayoutFen), deductible = Money.FromFen(row.DeductibleFen),
-            eligibleAmount = Money.FromFen(row.EligibleAmountFen), eligibleBefore = Money.FromFen(row.EligibleBeforeFen),
-            eligibleAfter = Money.FromFen(row.EligibleAfterFen), paidBefore = Money.FromFen(row.PaidBeforeFen),
-            paidAfter = Money.FromFen(row.PaidAfterFen), capApplied = row.CapApplied, relatedId = row.RelatedId,
-            candidateCategories = row.CandidateCategories,
-        }, SettlementStore.Json),
+        Outputs = JsonSerializer.Serialize(new AuditOutputs(row.Id, row.Kind, Money.FromFen(row.PayoutFen), Money.FromFen(row.DeductibleFen),
+            Money.FromFen(row.EligibleAmountFen), Money.FromFen(row.EligibleBeforeFen), Money.FromFen(row.EligibleAfterFen),
+            Money.FromFen(row.PaidBeforeFen), Money.FromFen(row.PaidAfterFen), row.CapApplied, row.RelatedId, row.CandidateCategories),
+            StoredJson.Default.AuditOutputs),
         TraceId = audit.TraceId,
         RecordedAt = row.AdjudicatedAt,
     };
