@@ -23,7 +23,7 @@ public sealed record AuditContext(string Caller, string InputsJson, string? Trac
 /// One adjudication of one person-year in one transaction: lock the ledger row and read the person-year, append the rows
 /// the domain planned with their audit entries and the ledger after, commit. Disposing without committing rolls back.
 /// </summary>
-public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
+public sealed partial class PersonYearUnitOfWork : IAsyncDisposable, IPersonYearWork
 {
     private readonly string _lockedReads;
     private readonly string _runReads;
@@ -109,7 +109,7 @@ public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 
-    private static AuditRow AuditOf(AdjudicationRow row, AuditContext audit) => new()
+    internal static AuditRow AuditOf(AdjudicationRow row, AuditContext audit) => new()
     {
         AdjudicationId = row.Id,
         Kind = row.Kind,
