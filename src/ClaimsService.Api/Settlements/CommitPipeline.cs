@@ -49,6 +49,9 @@ public sealed class CommitPipeline : IHostedService
 
     public bool Enabled => _settle is not null;
 
+    /// <summary>Settlements and reversals queued and not yet taken by a batch.</summary>
+    public int SettlementsWaiting => _settle?.Waiting ?? 0;
+
     /// <summary>Runs the command in the next batch; answers after that batch commits.</summary>
     public Task<AdjudicationOutcome> RunAsync(SettlementCommand command, CancellationToken ct) =>
         (_settle ?? throw new InvalidOperationException("Batching is off.")).EnqueueAsync(command, ct);

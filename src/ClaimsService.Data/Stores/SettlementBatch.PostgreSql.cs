@@ -195,11 +195,17 @@ public sealed partial class SettlementBatch
             $37::text[], $38::text[], $39::text[], $40::text[], $41::text[], $42::text[], $43::text[], $44::bigint[])
         """;
 
+    // In the entries' order (ORDER BY the ordinality): the log's ids follow it, as one insert after another would give them.
     private const string InsertAuditStatement = """
         INSERT INTO audit_log (adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code,
             parameter_set_id, parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[])
+        SELECT adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code,
+            parameter_set_id, parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+            $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[]) WITH ORDINALITY
+            AS u(adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code, parameter_set_id,
+                 parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at, n)
+        ORDER BY n
         """;
 
     private const string MarkReversedStatement = """
@@ -235,11 +241,7 @@ public sealed partial class SettlementBatch
             Col(r, x => x.RunId), Col(r, x => x.RepricedParameterSetId), Col(r, x => x.RepricedCandidates),
             Col(r, x => x.PsnNo), Col(r, x => x.MdtrtId), Col(r, x => x.SetlId), Col(r, x => x.Msgid), Col(r, x => x.MedType),
             Col(r, x => x.InsuplcAdmdvs), Col(r, x => x.MdtrtareaAdmvs), Col(r, x => x.CapRemainingFen)));
-        batch.BatchCommands.Add(Command(InsertAuditStatement,
-            Col(a, x => x.AdjudicationId), Col(a, x => x.Kind), Col(a, x => x.Outcome), Col(a, x => x.Code), Col(a, x => x.Caller),
-            Col(a, x => x.HospitalCode), Col(a, x => x.SettlementId), Col(a, x => x.RegionCode), Col(a, x => x.ParameterSetId),
-            Col(a, x => x.ParameterSetVersion), Col(a, x => x.Category), Col(a, x => x.Inputs), Col(a, x => x.Trace), Col(a, x => x.Outputs),
-            Col(a, x => x.TraceId), Col(a, x => x.RecordedAt)));
+        batch.BatchCommands.Add(InsertAuditCommand(a));
         if (planned.Reversed.Count > 0)
             batch.BatchCommands.Add(Command(MarkReversedStatement, Col(planned.Reversed, x => x.Id), Col(planned.Reversed, x => x.ReversalId)));
         batch.BatchCommands.Add(Command(MoveLedgersStatement,
@@ -249,7 +251,14 @@ public sealed partial class SettlementBatch
         await batch.ExecuteNonQueryAsync(ct);
     }
 
-    private static T[] Col<TRow, T>(List<TRow> rows, Func<TRow, T> value)
+    /// <summary>The audit entries in one insert, in their order (the log's ids follow it).</summary>
+    internal static NpgsqlBatchCommand InsertAuditCommand(IReadOnlyList<AuditRow> a) => Command(InsertAuditStatement,
+        Col(a, x => x.AdjudicationId), Col(a, x => x.Kind), Col(a, x => x.Outcome), Col(a, x => x.Code), Col(a, x => x.Caller),
+        Col(a, x => x.HospitalCode), Col(a, x => x.SettlementId), Col(a, x => x.RegionCode), Col(a, x => x.ParameterSetId),
+        Col(a, x => x.ParameterSetVersion), Col(a, x => x.Category), Col(a, x => x.Inputs), Col(a, x => x.Trace), Col(a, x => x.Outputs),
+        Col(a, x => x.TraceId), Col(a, x => x.RecordedAt));
+
+    private static T[] Col<TRow, T>(IReadOnlyList<TRow> rows, Func<TRow, T> value)
     {
         var column = new T[rows.Count];
         for (var i = 0; i < column.Length; i++) column[i] = value(rows[i]);
