@@ -140,8 +140,14 @@ awk 'NR % 5 == 1 { print $0 " registered_poor 2016-01-01" } NR % 20 == 2 { print
     } END { if (NR > 0) print "]" > prev }'
 registry_entries=0
 for batch in "$work"/registry/*.json; do
-  answer=$(curl -sS -w '\n%{http_code}' -X POST -H "Authorization: ApiKey $admin_key" -H 'Content-Type: application/json' \
-    --data-binary "@$batch" "http://$host:$api_port/v1/registry/entries")
+  # Seeding, not measured: on a loaded machine a 5 000-entry batch can outlast Database:TimeoutSeconds (503, rolled back);
+  # the answer says to send it again, so it is, up to 3 times.
+  for attempt in 1 2 3 4; do
+    answer=$(curl -sS -w '\n%{http_code}' -X POST -H "Authorization: ApiKey $admin_key" -H 'Content-Type: application/json' \
+      --data-binary "@$batch" "http://$host:$api_port/v1/registry/entries")
+    [ "$(tail -n 1 <<<"$answer")" = 503 ] && [ "$attempt" -lt 4 ] || break
+    say "registry batch ${batch##*/} answered 503, sending it again"; sleep 2
+  done
   [ "$(tail -n 1 <<<"$answer")" = 201 ] || die "registry batch $batch: $answer"
   registry_entries=$((registry_entries + $(head -n 1 <<<"$answer" | jq .recorded)))
 done
