@@ -124,11 +124,15 @@ public sealed partial class SettlementBatch
     {
         var distinct = keys.Distinct().ToList();
         var keyArgs = KeyArgs(distinct, []);
+        // A transaction of the batch's own, begun and committed inside it (one round trip), so its reads plan generically too.
         await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN READ ONLY"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(GenericPlansStatement));
         batch.BatchCommands.Add(Command(ReadLedgersStatement, keyArgs()));
         batch.BatchCommands.Add(Command(RegistryStatement, (object)distinct.Select(k => k.InsuredId).Distinct().ToArray()));
         batch.BatchCommands.Add(Command(PersonYearsStatement, keyArgs()));
         batch.BatchCommands.Add(Command(SetsStatement, keyArgs()));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var ledgers = await ReadAllAsync<KeyedLedgerRow>(reader, ct);
         await reader.NextResultAsync(ct);
