@@ -24,6 +24,8 @@ api_port=${BENCH_API_PORT:-55711}
 unbatched_port=${BENCH_API_UNBATCHED_PORT:-55713}   # the same service with Database__Batching__Enabled=false
 duration_1conn=${BENCH_DURATION_1CONN:-10}          # seconds measured per 1-connection run
 baseline_port=${BENCH_BASELINE_PORT:-55712}
+batching=${BENCH_BATCHING:-true}                    # Database:Batching:Enabled of the main instance (false: the per-request path at 32 connections)
+writers=${BENCH_WRITERS:-}                          # Database:Batching:Writers of the main instance (empty: the service's default)
 results_dir=${BENCH_RESULTS_DIR:-$root/bench/results}
 host=127.0.0.1                        # loopback only
 
@@ -87,8 +89,8 @@ baseline_dll="$root/bench/load/Baseline/bin/Release/net10.0/Baseline.dll"
 # --- the service against the cluster ---------------------------------------------------------------------------------
 cs="Host=$host;Port=$pg_port;Username=postgres;Database=claims;Maximum Pool Size=$pool${npgsql_tuning:+;$npgsql_tuning}"
 api_env=(ASPNETCORE_URLS="http://$host:$api_port" ASPNETCORE_ENVIRONMENT=Production
-  Database__Provider=PostgreSql "ConnectionStrings__Claims=$cs" Database__ReferenceDataPath="$root/deploy/reference-data" Database__Batching__Enabled=true
-  Logging__LogLevel__Default=Warning)
+  Database__Provider=PostgreSql "ConnectionStrings__Claims=$cs" Database__ReferenceDataPath="$root/deploy/reference-data" Database__Batching__Enabled=$batching
+  ${writers:+Database__Batching__Writers=$writers} Logging__LogLevel__Default=Warning)
 wait_ready() { # url name pid log: its log is shown before the harness gives up (die exits, so no caller can show it)
   for _ in $(seq 1 120); do
     curl -sf "$1" >/dev/null 2>&1 && return 0
@@ -138,8 +140,14 @@ awk 'NR % 5 == 1 { print $0 " registered_poor 2016-01-01" } NR % 20 == 2 { print
     } END { if (NR > 0) print "]" > prev }'
 registry_entries=0
 for batch in "$work"/registry/*.json; do
-  answer=$(curl -sS -w '\n%{http_code}' -X POST -H "Authorization: ApiKey $admin_key" -H 'Content-Type: application/json' \
-    --data-binary "@$batch" "http://$host:$api_port/v1/registry/entries")
+  # Seeding, not measured: on a loaded machine a 5 000-entry batch can outlast Database:TimeoutSeconds (503, rolled back);
+  # the answer says to send it again, so it is, up to 3 times.
+  for attempt in 1 2 3 4; do
+    answer=$(curl -sS -w '\n%{http_code}' -X POST -H "Authorization: ApiKey $admin_key" -H 'Content-Type: application/json' \
+      --data-binary "@$batch" "http://$host:$api_port/v1/registry/entries")
+    [ "$(tail -n 1 <<<"$answer")" = 503 ] && [ "$attempt" -lt 4 ] || break
+    say "registry batch ${batch##*/} answered 503, sending it again"; sleep 2
+  done
   [ "$(tail -n 1 <<<"$answer")" = 201 ] || die "registry batch $batch: $answer"
   registry_entries=$((registry_entries + $(head -n 1 <<<"$answer" | jq .recorded)))
 done
@@ -394,7 +402,7 @@ jq -n \
   --arg at "$(date -u +%FT%TZ)" --arg commit "$(git rev-parse HEAD)$dirty" --arg load "$load_start" --arg load_end "$(cut -d' ' -f1-3 /proc/loadavg)" --argjson cores "$(nproc)" \
   --argjson duration "$duration" --argjson duration1 "$duration_1conn" --argjson warmup "$warmup" --argjson connections "$connections" --argjson threads "$threads" \
   --argjson persons "$persons" --argjson registry "$registry_entries" --argjson answer "$answer_bytes" \
-  --arg pg "$(tr -s ' ' <<<"$pg_settings")" --arg cs "$cs" "${runs[@]}" \
+  --arg pg "$(tr -s ' ' <<<"$pg_settings")" --arg cs "$cs" --argjson batching "$batching" --arg writers "${writers:-default}" "${runs[@]}" \
   --argjson sr "$settle_ratio" --argjson spr "$settle_plain_ratio" --argjson pr "$preview_ratio" --argjson pbr "$preview_baseline_ratio" \
   --argjson cpr "$cpu_preview_ratio" --argjson csr "$cpu_settle_ratio" --argjson p1 "$p50_preview_1conn_ratio" --argjson s1 "$p50_settle_1conn_ratio" \
   --argjson bmean "$batch_mean" --argjson bcount "$batch_count" \
@@ -405,7 +413,8 @@ jq -n \
   --rawfile report "$work/report.txt" \
   '{at: $at, commit: $commit, machine: {cores: $cores, load_average_at_start: $load, load_average_at_end: $load_end},
     setup: {duration_s: $duration, duration_1conn_s: $duration1, warmup_s: $warmup, connections: $connections, threads: $threads, persons: $persons,
-      registry_entries: $registry, answer_bytes: $answer, postgres: $pg, service_connection_string: $cs},
+      registry_entries: $registry, answer_bytes: $answer, postgres: $pg, service_connection_string: $cs,
+      batching: {enabled: $batching, writers: $writers}},
     runs: {baseline: $baseline[0], preview: $preview[0], settle: $settle[0], settle_warmup: $settle_warmup[0],
       preview_1conn: $preview_1conn[0], preview_1conn_unbatched: $preview_1conn_unbatched[0],
       settle_1conn: $settle_1conn[0], settle_1conn_unbatched: $settle_1conn_unbatched[0],

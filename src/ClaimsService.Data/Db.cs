@@ -77,6 +77,15 @@ public sealed class Db(SqlDialect dialect, IOptions<DatabaseOptions> options, Re
         }
     }
 
+    /// <summary>Runs <paramref name="work"/> on a connection of its own without a transaction: each statement commits by itself.</summary>
+    /// <param name="retry">Only for work that is safe to run twice.</param>
+    public Task<T> OnConnectionAsync<T>(Func<DbConnection, CancellationToken, Task<T>> work, CancellationToken ct, bool retry) =>
+        ExecuteAsync(retry, async token =>
+        {
+            await using var connection = await OpenAsync(token);
+            return await work(connection, token);
+        }, ct);
+
     /// <summary>
     /// Opens a connection for a long read that streams to a client (reconciliation statements). Opening goes through
     /// the pipeline (breaker, retries, timeout); the read does not, because its length depends on the rows and on how

@@ -8,23 +8,29 @@ namespace ClaimsService.Api.Settlements;
 
 /// <summary>
 /// The commit pipeline (architecture.md "Data flow of one settlement", <c>Database:Batching</c>): one queue of settlements and
-/// reversals, one of standalone audit rows (previews, business rejections). A settlement batch is one transaction: its
-/// person-years are created when missing and locked in key order, then each item runs in arrival order against what the
-/// items before it wrote (item 2 of a person-year sees item 1; a second copy of a key replays the first or is refused as
-/// reused), and the batch commits once. Answers are set only after the commit. A transient error reruns the whole batch
-/// (every write is keyed and read-before-write); an item that fails otherwise is answered with its error and the batch
-/// goes on without it (a savepoint where the provider makes that cheap, else an attempt without it).
+/// reversals, one of previews, one of standalone audit rows (business rejections, replays' message ids). A settlement batch
+/// is one transaction: its person-years are created when missing and locked in key order, then each item runs in arrival
+/// order against what the items before it wrote (item 2 of a person-year sees item 1; a second copy of a key replays the
+/// first or is refused as reused), and the batch commits once. On PostgreSQL that is three round trips whatever the batch's
+/// size (the reads, the writes, the commit: <see cref="SettlementBatch.ReadAsync"/>), the items planned in memory between
+/// them; elsewhere each item runs its own statements in the batch's transaction. Answers are set only after the commit. A
+/// transient error reruns the whole batch (every write is keyed and read-before-write); an item that fails otherwise is
+/// answered with its error and the batch goes on without it (planned in memory, it never reached the database; else a
+/// savepoint where the provider makes that cheap, else an attempt without it). A batch of previews is one read of all their
+/// person-years and one insert of all their audit entries.
 /// </summary>
 public sealed class CommitPipeline : IHostedService
 {
     public const string SettlementsQueue = "settlements";
     public const string AuditQueue = "audit";
+    public const string PreviewsQueue = "previews";
 
     private readonly Db _db;
     private readonly SettlementStore _settlements;
     private readonly AuditStore _audit;
     private readonly CommitQueue<SettlementCommand, AdjudicationOutcome>? _settle;
     private readonly CommitQueue<AuditRow, bool>? _auditRows;
+    private readonly CommitQueue<PreviewCommand, AdjudicationOutcome>? _previews;
     private readonly CancellationTokenSource _stopping = new();
 
     public CommitPipeline(Db db, SettlementStore settlements, AuditStore audit, IOptions<DatabaseOptions> options, ClaimsMetrics metrics)
@@ -38,9 +44,13 @@ public sealed class CommitPipeline : IHostedService
         var writers = db.Dialect.Provider == DatabaseProvider.Sqlite ? 1 : batching.Writers;
         _settle = new CommitQueue<SettlementCommand, AdjudicationOutcome>(SettlementsQueue, batching, writers, CommitSettlementsAsync, metrics);
         _auditRows = new CommitQueue<AuditRow, bool>(AuditQueue, batching, writers, CommitAuditAsync, metrics);
+        _previews = new CommitQueue<PreviewCommand, AdjudicationOutcome>(PreviewsQueue, batching, writers, CommitPreviewsAsync, metrics);
     }
 
     public bool Enabled => _settle is not null;
+
+    /// <summary>Settlements and reversals queued and not yet taken by a batch.</summary>
+    public int SettlementsWaiting => _settle?.Waiting ?? 0;
 
     /// <summary>Runs the command in the next batch; answers after that batch commits.</summary>
     public Task<AdjudicationOutcome> RunAsync(SettlementCommand command, CancellationToken ct) =>
@@ -50,10 +60,15 @@ public sealed class CommitPipeline : IHostedService
     public Task AppendAuditAsync(AuditRow row, CancellationToken ct) =>
         (_auditRows ?? throw new InvalidOperationException("Batching is off.")).EnqueueAsync(row, ct);
 
+    /// <summary>Plans the preview in the next batch of previews; answers after that batch's audit entries are written.</summary>
+    public Task<AdjudicationOutcome> PreviewAsync(PreviewCommand command, CancellationToken ct) =>
+        (_previews ?? throw new InvalidOperationException("Batching is off.")).EnqueueAsync(command, ct);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _settle?.Start(_stopping.Token);
         _auditRows?.Start(_stopping.Token);
+        _previews?.Start(_stopping.Token);
         return Task.CompletedTask;
     }
 
@@ -61,7 +76,8 @@ public sealed class CommitPipeline : IHostedService
     {
         // What is queued is committed and answered; past the host's shutdown timeout the batches are cancelled.
         await using var _ = cancellationToken.Register(() => _stopping.Cancel());
-        await Task.WhenAll(_settle?.StopAsync(cancellationToken) ?? Task.CompletedTask, _auditRows?.StopAsync(cancellationToken) ?? Task.CompletedTask);
+        await Task.WhenAll(_settle?.StopAsync(cancellationToken) ?? Task.CompletedTask, _auditRows?.StopAsync(cancellationToken) ?? Task.CompletedTask,
+            _previews?.StopAsync(cancellationToken) ?? Task.CompletedTask);
     }
 
     private async Task CommitSettlementsAsync(IReadOnlyList<CommitQueue<SettlementCommand, AdjudicationOutcome>.Pending> batch, CancellationToken stop)
@@ -94,8 +110,9 @@ public sealed class CommitPipeline : IHostedService
                 failures[failed.Index] = failed.InnerException;
                 active.Remove(failed.Index);
             }
-            catch (ConnectionLostException) when (++lost < MaxConnectionLosses)
+            catch (Exception e) when (e is ConnectionLostException or PersonYearNotLockedException && ++lost < MaxConnectionLosses)
             {
+                // A reversal's settlement committed by another instance after the batch took its locks: the rerun locks it too.
                 // The connection went (a terminated backend) without an error the provider calls transient: nothing of
                 // the batch is committed, or it is and the rerun replays it. Run it again on another connection.
             }
@@ -114,6 +131,11 @@ public sealed class CommitPipeline : IHostedService
     private static async Task RunBatchAsync(IReadOnlyList<CommitQueue<SettlementCommand, AdjudicationOutcome>.Pending> batch, List<int> active,
         SettlementBatch work, AdjudicationOutcome?[] outcomes, Exception?[] failures, CancellationToken t)
     {
+        if (work.PlansInMemory)
+        {
+            await PlanInMemoryAsync(batch, active, work, outcomes, failures, t);
+            return;
+        }
         // A batch of one locks its person-year in its own read, as on the per-request path: no order to keep, no round trip to add.
         if (active.Count > 1)
         {
@@ -142,6 +164,52 @@ public sealed class CommitPipeline : IHostedService
         }
         // Nothing written (replays, rejections): nothing to make durable, as on the per-request path.
         if (wrote) await work.CommitAsync(t);
+    }
+
+    // Reads in one round trip, items planned in memory in arrival order (each against the state the ones before it left),
+    // writes in one more, commit. An item that throws was never written: it is answered with its error, the others go on.
+    private static async Task PlanInMemoryAsync(IReadOnlyList<CommitQueue<SettlementCommand, AdjudicationOutcome>.Pending> batch, List<int> active,
+        SettlementBatch work, AdjudicationOutcome?[] outcomes, Exception?[] failures, CancellationToken t)
+    {
+        var planned = await work.ReadAsync(active.Select(i => batch[i].Item.Read).ToList(), batch[active[0]].Item.Now, t);
+        foreach (var i in active)
+        {
+            try
+            {
+                outcomes[i] = await batch[i].Item.RunAsync(planned, t);
+            }
+            catch (Exception e) when (e is not PersonYearNotLockedException and not OperationCanceledException)
+            {
+                failures[i] = e;
+            }
+        }
+        // Nothing written (replays, rejections): nothing to make durable, as on the per-request path.
+        if (!planned.Wrote) return;
+        await work.WriteAsync(planned, t);
+        await work.CommitAsync(t);
+    }
+
+    private async Task CommitPreviewsAsync(IReadOnlyList<CommitQueue<PreviewCommand, AdjudicationOutcome>.Pending> batch, CancellationToken stop)
+    {
+        var reads = await _settlements.ReadManyAsync(batch.Select(p => p.Item.Key).ToList(), stop);
+        var outcomes = new AdjudicationOutcome?[batch.Count];
+        var entries = new List<AuditRow>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            try
+            {
+                var (personYear, registry) = reads[batch[i].Item.Key];
+                (outcomes[i], var entry) = batch[i].Item.Plan(personYear, registry);
+                entries.Add(entry);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                batch[i].Answer.TrySetException(e);
+            }
+        }
+        if (entries.Count > 0) await _audit.AppendManyAsync(entries, stop);
+        for (var i = 0; i < batch.Count; i++)
+            if (outcomes[i] is { } outcome) batch[i].Answer.TrySetResult(outcome);
     }
 
     private async Task CommitAuditAsync(IReadOnlyList<CommitQueue<AuditRow, bool>.Pending> batch, CancellationToken stop)

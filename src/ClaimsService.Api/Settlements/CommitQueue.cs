@@ -51,6 +51,9 @@ internal sealed class CommitQueue<TItem, TResult>
         });
     }
 
+    /// <summary>Requests queued and not yet taken by a batch.</summary>
+    public int Waiting => _channel.Reader.Count;
+
     public Task<TResult> EnqueueAsync(TItem item, CancellationToken ct)
     {
         var pending = new Pending(item, Activity.Current?.Context ?? default);

@@ -94,22 +94,14 @@ public sealed class SettlementService(ParameterSetCache parameters, SettlementSt
         var now = time.UtcNowStored();
         var (placement, rejection) = await PlaceAsync(request, Kinds.Preview, caller, now, ct);
         if (placement is null) return rejection!;
-        var (personYear, registry) = await settlements.ReadAsync(new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear), ct);
-        var plan = Planner.Settle(personYear.State, new AdjudicationCommand.Settle(Guid.CreateVersion7(now).ToString(), request.Costs,
-            placement.Set, Resolution.CategoriesOn(registry, request.DischargeDate), request.ReferredOutOfRegion));
-        var row = personYear.Preview(plan, new NewStay(caller.HospitalCode ?? "", request.SettlementId, request.AdmissionDate, request.DischargeDate,
-            request.Hash(), request.National), now)[0] with { Kind = Kinds.Preview };
+        var command = new PreviewCommand(new PersonYearKey(request.RegionCode, request.InsuredId, placement.PolicyYear), request, placement,
+            caller.HospitalCode, AuditEntry(request, Kinds.Preview, "accepted", null, caller, now), now);
+        if (pipeline.Enabled) return await pipeline.PreviewAsync(command, ct);
 
-        var entry = AuditEntry(request, Kinds.Preview, "accepted", null, caller, now);
-        entry.AdjudicationId = row.Id;
-        entry.ParameterSetId = row.ParameterSetId;
-        entry.ParameterSetVersion = row.ParameterSetVersion;
-        entry.Category = row.Category;
-        var response = SettlementResponse.From(row);
-        entry.Trace = JsonSerializer.Serialize(response.Trace, AuditJson.Default.IReadOnlyListTraceStep);
-        entry.Outputs = JsonSerializer.Serialize(response, AuditJson.Default.SettlementResponse);
-        await AppendAuditAsync(entry, ct);
-        return new AdjudicationOutcome.Previewed(row);
+        var (personYear, registry) = await settlements.ReadAsync(command.Key, ct);
+        var (outcome, entry) = command.Plan(personYear, registry);
+        await audit.AppendAsync(entry, ct);
+        return outcome;
     }
 
     /// <summary>

@@ -39,8 +39,15 @@ public sealed class AuditStore(Db db)
     /// Writes entries that have no other effect in one multi-row insert and one transaction (the commit pipeline's audit
     /// batch). Run once, like <see cref="AppendAsync(AuditRow, CancellationToken)"/>: a retry could write an entry twice.
     /// </summary>
-    public Task AppendManyAsync(IReadOnlyList<AuditRow> rows, CancellationToken ct) =>
-        db.InTransactionAsync(async (c, tx, t) =>
+    public Task AppendManyAsync(IReadOnlyList<AuditRow> rows, CancellationToken ct) => db.Dialect.Provider == DatabaseProvider.PostgreSql
+        // One statement of arrays (one text whatever the count, prepared once), committing by itself: one round trip.
+        ? db.OnConnectionAsync(async (c, t) =>
+        {
+            await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)c);
+            batch.BatchCommands.Add(SettlementBatch.InsertAuditCommand(rows));
+            return await batch.ExecuteNonQueryAsync(t);
+        }, ct, retry: false)
+        : db.InTransactionAsync(async (c, tx, t) =>
         {
             var parameters = new DynamicParameters();
             for (var i = 0; i < rows.Count; i++)

@@ -23,7 +23,7 @@ public sealed record AuditContext(string Caller, string InputsJson, string? Trac
 /// One adjudication of one person-year in one transaction: lock the ledger row and read the person-year, append the rows
 /// the domain planned with their audit entries and the ledger after, commit. Disposing without committing rolls back.
 /// </summary>
-public sealed partial class PersonYearUnitOfWork : IAsyncDisposable
+public sealed partial class PersonYearUnitOfWork : IAsyncDisposable, IPersonYearWork
 {
     private readonly string _lockedReads;
     private readonly DbConnection _connection;

@@ -8,7 +8,7 @@ namespace ClaimsService.Data.Stores;
 /// Many units of work in one transaction (the commit pipeline): lock every person-year of the batch in key order, then run
 /// each item's unit of work (<see cref="Work"/>) in arrival order, so an item sees the items before it; commit once.
 /// </summary>
-public sealed class SettlementBatch : IAsyncDisposable
+public sealed partial class SettlementBatch : IAsyncDisposable
 {
     private const string Savepoint = "batch_item";
     private readonly SqlDialect _dialect;

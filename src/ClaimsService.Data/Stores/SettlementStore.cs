@@ -139,6 +139,20 @@ public sealed class SettlementStore(Db db)
             return (await ReadPersonYearAsync(key, ledger, grid), registry);
         }, ct);
 
+    /// <summary>
+    /// What a batch of previews plans against, unlocked: each person-year with its registry entries. One round trip on
+    /// PostgreSQL whatever the number of person-years; elsewhere one each.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<PersonYearKey, (PersonYear PersonYear, IReadOnlyList<CategoryEntry> Registry)>> ReadManyAsync(
+        IReadOnlyList<PersonYearKey> keys, CancellationToken ct)
+    {
+        if (db.Dialect.Provider == DatabaseProvider.PostgreSql)
+            return await db.ReadAsync((c, t) => SettlementBatch.ReadUnlockedAsync((Npgsql.NpgsqlConnection)c, keys, t), ct);
+        var all = new Dictionary<PersonYearKey, (PersonYear, IReadOnlyList<CategoryEntry>)>();
+        foreach (var key in keys.Distinct()) all[key] = await ReadAsync(key, ct);
+        return all;
+    }
+
     internal static object Args(PersonYearKey key, DateTime? now = null, string? idempotencyKey = null) => new
     {
         key.RegionCode, key.InsuredId, key.PolicyYear, key.ProvinceCode, Now = now ?? DateTime.UnixEpoch, Key = idempotencyKey,

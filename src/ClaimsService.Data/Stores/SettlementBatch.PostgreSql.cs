@@ -1,0 +1,291 @@
+using ClaimsService.Domain;
+using Dapper;
+using Npgsql;
+
+namespace ClaimsService.Data.Stores;
+
+/// <summary>
+/// A settlement batch on PostgreSQL in a constant number of round trips, whatever its size (issue 12): one <see cref="NpgsqlBatch"/>
+/// creates the missing ledger rows, locks them all in key order and reads, under those locks, every idempotency key, registry
+/// entry, adjudication and parameter set the batch's items need; the items are planned in memory (<see cref="PlannedBatch"/>);
+/// one more <see cref="NpgsqlBatch"/> inserts every row and audit entry and moves every ledger (<c>unnest</c> of arrays, so each
+/// statement has one text whatever the batch's size, and is prepared once per connection); then the commit.
+/// Statements here are named …Statement, not …Sql: they are PostgreSQL's, which the T-SQL check of shared statements must not collect.
+/// </summary>
+public sealed partial class SettlementBatch
+{
+    /// <summary>True on PostgreSQL: the batch is read, planned in memory and written in three round trips (else item by item).</summary>
+    public bool PlansInMemory => _connection is NpgsqlConnection;
+
+    // Array parameters make PostgreSQL plan these statements anew on every execution (a custom plan looks cheaper than the
+    // generic one, by a hair), which cost more than running them (pg_stat_statements: plans = calls, ~1 ms a batch); their
+    // generic plans are the same index lookups. For this transaction only (SET LOCAL): no session state outlives it.
+    private const string GenericPlansStatement = "SET LOCAL plan_cache_mode = force_generic_plan";
+
+    // The batch's person-years: the settlements' own, and those of the settlements its reversals take out ($4; a settlement's
+    // person-year never changes, and a void's tombstone has none). Every read statement starts with it.
+    private const string KeysStatement = """
+        WITH keys AS (
+            SELECT k.region_code, k.insured_id, k.policy_year FROM unnest($1::text[], $2::text[], $3::int[]) AS k(region_code, insured_id, policy_year)
+            UNION
+            SELECT a.region_code, a.insured_id, a.policy_year FROM adjudications a WHERE a.idempotency_key = ANY($4::text[]) AND a.kind <> 'void')
+        """;
+
+    // LockRows sits above the sort: the rows are locked in key order, as every batch of every instance locks them (no cycle).
+    private const string CreateLedgersStatement = $"""
+        {KeysStatement}
+        INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
+        SELECT region_code, insured_id, policy_year, 0, 0, 0, $5 FROM keys ORDER BY region_code, insured_id, policy_year
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string LockLedgersStatement = $"""
+        {KeysStatement}
+        SELECT l.region_code, l.insured_id, l.policy_year, l.eligible_to_date_fen, l.paid_to_date_fen, l.version
+        FROM ledgers l JOIN keys k ON l.region_code = k.region_code AND l.insured_id = k.insured_id AND l.policy_year = k.policy_year
+        ORDER BY l.region_code, l.insured_id, l.policy_year
+        FOR UPDATE OF l
+        """;
+
+    private const string ReadLedgersStatement = $"""
+        {KeysStatement}
+        SELECT l.region_code, l.insured_id, l.policy_year, l.eligible_to_date_fen, l.paid_to_date_fen, l.version
+        FROM ledgers l JOIN keys k ON l.region_code = k.region_code AND l.insured_id = k.insured_id AND l.policy_year = k.policy_year
+        """;
+
+    private const string FindByKeysStatement = $"SELECT {AdjudicationRow.Columns} FROM adjudications WHERE idempotency_key = ANY($1::text[])";
+
+    // The persons' active entries, in registry order; each person-year keeps those of its region and province.
+    private const string RegistryStatement = """
+        SELECT insured_id, region_code, category, valid_from, valid_to FROM person_categories
+        WHERE insured_id = ANY($1::text[]) AND status = 'active'
+        ORDER BY id
+        """;
+
+    private const string PersonYearsStatement = $"""
+        {KeysStatement}
+        SELECT {AdjudicationRow.Columns} FROM adjudications
+        WHERE (region_code, insured_id, policy_year) IN (SELECT region_code, insured_id, policy_year FROM keys)
+        ORDER BY region_code, insured_id, policy_year, sequence, id
+        """;
+
+    private const string SetsStatement = $"""
+        {KeysStatement}
+        SELECT definition FROM parameter_sets
+        WHERE id IN (SELECT parameter_set_id FROM adjudications
+                     WHERE (region_code, insured_id, policy_year) IN (SELECT region_code, insured_id, policy_year FROM keys)
+                     UNION SELECT repriced_parameter_set_id FROM adjudications
+                     WHERE (region_code, insured_id, policy_year) IN (SELECT region_code, insured_id, policy_year FROM keys)
+                       AND repriced_parameter_set_id IS NOT NULL)
+        """;
+
+    /// <summary>
+    /// The batch's reads in one round trip, under its ledger locks (PostgreSQL): creates the missing ledger rows of the
+    /// settlements' person-years, locks those and the reversals' in key order, and reads what every item needs.
+    /// </summary>
+    public async Task<PlannedBatch> ReadAsync(IReadOnlyList<BatchRead> items, DateTime now, CancellationToken ct)
+    {
+        var settled = items.Where(i => i.Settles is not null).Select(i => i.Settles!).Distinct().ToList();
+        var targets = items.Where(i => i.Settles is null).Select(i => Keys.Settlement(i.HospitalCode, i.SettlementId)).Distinct().ToArray();
+        var lookups = items.Select(i => i.Settles is null ? Keys.Reversal(i.HospitalCode, i.SettlementId) : Keys.Settlement(i.HospitalCode, i.SettlementId))
+            .Concat(targets).Distinct().ToArray();
+        var keyArgs = KeyArgs(settled, targets);
+
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)_connection, (NpgsqlTransaction)_transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(GenericPlansStatement));
+        batch.BatchCommands.Add(Command(CreateLedgersStatement, [.. keyArgs(), now]));
+        batch.BatchCommands.Add(Command(LockLedgersStatement, keyArgs()));
+        batch.BatchCommands.Add(Command(FindByKeysStatement, (object)lookups));
+        batch.BatchCommands.Add(Command(RegistryStatement, (object)settled.Select(k => k.InsuredId).Distinct().ToArray()));
+        batch.BatchCommands.Add(Command(PersonYearsStatement, keyArgs()));
+        batch.BatchCommands.Add(Command(SetsStatement, keyArgs()));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+
+        var ledgers = await ReadAllAsync<KeyedLedgerRow>(reader, ct);
+        await reader.NextResultAsync(ct);
+        var found = await ReadAllAsync<AdjudicationRow>(reader, ct);
+        await reader.NextResultAsync(ct);
+        var registry = await ReadAllAsync<PlannedBatch.RegistryRow>(reader, ct);
+        await reader.NextResultAsync(ct);
+        var rows = await ReadAllAsync<AdjudicationRow>(reader, ct);
+        await reader.NextResultAsync(ct);
+        var sets = new Dictionary<string, ParameterSet>();
+        while (await reader.ReadAsync(ct))
+        {
+            var set = ParameterSetJson.Deserialize(reader.GetString(0));
+            sets[set.Id] = set;
+        }
+        return Planned(ledgers, found, registry, rows, sets);
+    }
+
+    /// <summary>The previews' reads in one round trip, unlocked (PostgreSQL): each person-year, as <see cref="SettlementStore.ReadAsync"/> reads one.</summary>
+    internal static async Task<IReadOnlyDictionary<PersonYearKey, (PersonYear PersonYear, IReadOnlyList<CategoryEntry> Registry)>> ReadUnlockedAsync(
+        NpgsqlConnection connection, IReadOnlyList<PersonYearKey> keys, CancellationToken ct)
+    {
+        var distinct = keys.Distinct().ToList();
+        var keyArgs = KeyArgs(distinct, []);
+        // A transaction of the batch's own, begun and committed inside it (one round trip), so its reads plan generically too.
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN READ ONLY"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(GenericPlansStatement));
+        batch.BatchCommands.Add(Command(ReadLedgersStatement, keyArgs()));
+        batch.BatchCommands.Add(Command(RegistryStatement, (object)distinct.Select(k => k.InsuredId).Distinct().ToArray()));
+        batch.BatchCommands.Add(Command(PersonYearsStatement, keyArgs()));
+        batch.BatchCommands.Add(Command(SetsStatement, keyArgs()));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var ledgers = await ReadAllAsync<KeyedLedgerRow>(reader, ct);
+        await reader.NextResultAsync(ct);
+        var registry = await ReadAllAsync<PlannedBatch.RegistryRow>(reader, ct);
+        await reader.NextResultAsync(ct);
+        var rows = await ReadAllAsync<AdjudicationRow>(reader, ct);
+        await reader.NextResultAsync(ct);
+        var sets = new List<ParameterSet>();
+        while (await reader.ReadAsync(ct)) sets.Add(ParameterSetJson.Deserialize(reader.GetString(0)));
+
+        var ledgerOf = ledgers.ToDictionary(l => l.Key);
+        var rowsOf = rows.ToLookup(r => new PersonYearKey(r.RegionCode, r.InsuredId, r.PolicyYear));
+        var registryOf = registry.ToLookup(r => r.InsuredId);
+        return distinct.ToDictionary(k => k, k =>
+        {
+            var personYear = PersonYear.From(k, ledgerOf.GetValueOrDefault(k)?.Ledger ?? new LedgerRow(), rowsOf[k].ToList(), sets);
+            return (personYear, (IReadOnlyList<CategoryEntry>)RegistryOf(registryOf, k));
+        });
+    }
+
+    private static PlannedBatch Planned(List<KeyedLedgerRow> ledgers, List<AdjudicationRow> found, List<PlannedBatch.RegistryRow> registry,
+        List<AdjudicationRow> rows, Dictionary<string, ParameterSet> sets)
+    {
+        var rowsOf = rows.ToLookup(r => new PersonYearKey(r.RegionCode, r.InsuredId, r.PolicyYear));
+        // Only the person-years locked: one read by a later statement but committed after the lock is not the batch's to plan.
+        var locked = ledgers.ToDictionary(l => l.Key, l => new PlannedBatch.Locked(l.Ledger, rowsOf[l.Key].ToList(), sets));
+        // A key of a locked person-year resolves to the row its person-year holds (one object, so a reversal's mark shows in both).
+        var byKey = found.Concat(locked.Values.SelectMany(l => l.Rows));
+        return new PlannedBatch(byKey, locked, registry.ToLookup(r => r.InsuredId));
+    }
+
+    internal static List<CategoryEntry> RegistryOf(ILookup<string, PlannedBatch.RegistryRow> registry, PersonYearKey key) =>
+        registry[key.InsuredId].Where(r => r.RegionCode == key.RegionCode || r.RegionCode == key.ProvinceCode)
+            .Select(r => new CategoryEntry(PersonCategories.Parse(r.Category), r.ValidFrom, r.ValidTo)).ToList();
+
+    private static Func<object[]> KeyArgs(IReadOnlyList<PersonYearKey> keys, string[] targets)
+    {
+        var sorted = keys.OrderBy(k => k.RegionCode, StringComparer.Ordinal).ThenBy(k => k.InsuredId, StringComparer.Ordinal).ThenBy(k => k.PolicyYear).ToList();
+        var regions = sorted.Select(k => k.RegionCode).ToArray();
+        var insureds = sorted.Select(k => k.InsuredId).ToArray();
+        var years = sorted.Select(k => k.PolicyYear).ToArray();
+        return () => [regions, insureds, years, targets];
+    }
+
+    private static NpgsqlBatchCommand Command(string statement, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(statement);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(NpgsqlDataReader reader, CancellationToken ct)
+    {
+        var parse = reader.GetRowParser<T>();
+        var all = new List<T>();
+        while (await reader.ReadAsync(ct)) all.Add(parse(reader));
+        if (typeof(T) == typeof(AdjudicationRow))
+            foreach (var row in all.Cast<AdjudicationRow>()) row.AdjudicatedAt = DateTime.SpecifyKind(row.AdjudicatedAt, DateTimeKind.Utc);
+        return all;
+    }
+
+    private const string InsertRowsStatement = $"""
+        INSERT INTO adjudications ({AdjudicationRow.Columns})
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::bigint[],
+            $10::date[], $11::date[], $12::bool[], $13::text[], $14::text[], $15::int[],
+            $16::text[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[],
+            $21::bigint[], $22::bigint[], $23::bigint[], $24::bool[], $25::text[], $26::text[], $27::text[], $28::text[],
+            $29::timestamptz[], $30::date[], $31::text[], $32::bigint[], $33::bigint[],
+            $34::text[], $35::text[], $36::text[],
+            $37::text[], $38::text[], $39::text[], $40::text[], $41::text[], $42::text[], $43::text[], $44::bigint[])
+        """;
+
+    // In the entries' order (ORDER BY the ordinality): the log's ids follow it, as one insert after another would give them.
+    private const string InsertAuditStatement = """
+        INSERT INTO audit_log (adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code,
+            parameter_set_id, parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at)
+        SELECT adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code,
+            parameter_set_id, parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+            $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[]) WITH ORDINALITY
+            AS u(adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code, parameter_set_id,
+                 parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at, n)
+        ORDER BY n
+        """;
+
+    private const string MarkReversedStatement = """
+        UPDATE adjudications a SET reversed_by_id = u.reversal_id
+        FROM unnest($1::text[], $2::text[]) AS u(id, reversal_id) WHERE a.id = u.id
+        """;
+
+    private const string MoveLedgersStatement = """
+        UPDATE ledgers l SET eligible_to_date_fen = u.eligible, paid_to_date_fen = u.paid, version = u.version, updated_at = u.at
+        FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::int[], $7::timestamptz[])
+            AS u(region_code, insured_id, policy_year, eligible, paid, version, at)
+        WHERE l.region_code = u.region_code AND l.insured_id = u.insured_id AND l.policy_year = u.policy_year
+        """;
+
+    /// <summary>Everything the batch's items appended, in one round trip (PostgreSQL); the caller commits.</summary>
+    public async Task WriteAsync(PlannedBatch planned, CancellationToken ct)
+    {
+        var r = planned.NewRows;
+        var a = planned.NewAudit;
+        var moved = planned.MovedLedgers.ToList();
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)_connection, (NpgsqlTransaction)_transaction);
+        batch.BatchCommands.Add(Command(InsertRowsStatement,
+            Col(r, x => x.Id), Col(r, x => x.IdempotencyKey), Col(r, x => x.Kind), Col(r, x => x.HospitalCode), Col(r, x => x.SettlementId),
+            Col(r, x => x.RegionCode), Col(r, x => x.InsuredId), Col(r, x => x.PolicyYear), Col(r, x => x.Sequence),
+            Col(r, x => x.AdmissionDate), Col(r, x => x.DischargeDate), Col(r, x => x.ReferredOutOfRegion), Col(r, x => x.Category),
+            Col(r, x => x.ParameterSetId), Col(r, x => x.ParameterSetVersion),
+            Col(r, x => x.ParameterSetRegion), Col(r, x => x.EligibleAmountFen), Col(r, x => x.DeductibleFen), Col(r, x => x.EligibleBeforeFen),
+            Col(r, x => x.EligibleAfterFen),
+            Col(r, x => x.PaidBeforeFen), Col(r, x => x.PaidAfterFen), Col(r, x => x.PayoutFen), Col(r, x => x.CapApplied), Col(r, x => x.RelatedId),
+            Col(r, x => x.ReversedById), Col(r, x => x.RequestHash), Col(r, x => x.Trace),
+            Col(r, x => x.AdjudicatedAt), Col(r, x => x.BusinessDate), Col(r, x => x.CandidateCategories), Col(r, x => x.InPolicyCostFen),
+            Col(r, x => x.BasicInsurancePaidFen),
+            Col(r, x => x.RunId), Col(r, x => x.RepricedParameterSetId), Col(r, x => x.RepricedCandidates),
+            Col(r, x => x.PsnNo), Col(r, x => x.MdtrtId), Col(r, x => x.SetlId), Col(r, x => x.Msgid), Col(r, x => x.MedType),
+            Col(r, x => x.InsuplcAdmdvs), Col(r, x => x.MdtrtareaAdmvs), Col(r, x => x.CapRemainingFen)));
+        batch.BatchCommands.Add(InsertAuditCommand(a));
+        if (planned.Reversed.Count > 0)
+            batch.BatchCommands.Add(Command(MarkReversedStatement, Col(planned.Reversed, x => x.Id), Col(planned.Reversed, x => x.ReversalId)));
+        batch.BatchCommands.Add(Command(MoveLedgersStatement,
+            Col(moved, m => m.Key.RegionCode), Col(moved, m => m.Key.InsuredId), Col(moved, m => m.Key.PolicyYear),
+            Col(moved, m => m.Ledger.EligibleToDateFen), Col(moved, m => m.Ledger.PaidToDateFen), Col(moved, m => m.Ledger.Version),
+            Col(moved, m => m.At)));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The audit entries in one insert, in their order (the log's ids follow it).</summary>
+    internal static NpgsqlBatchCommand InsertAuditCommand(IReadOnlyList<AuditRow> a) => Command(InsertAuditStatement,
+        Col(a, x => x.AdjudicationId), Col(a, x => x.Kind), Col(a, x => x.Outcome), Col(a, x => x.Code), Col(a, x => x.Caller),
+        Col(a, x => x.HospitalCode), Col(a, x => x.SettlementId), Col(a, x => x.RegionCode), Col(a, x => x.ParameterSetId),
+        Col(a, x => x.ParameterSetVersion), Col(a, x => x.Category), Col(a, x => x.Inputs), Col(a, x => x.Trace), Col(a, x => x.Outputs),
+        Col(a, x => x.TraceId), Col(a, x => x.RecordedAt));
+
+    private static T[] Col<TRow, T>(IReadOnlyList<TRow> rows, Func<TRow, T> value)
+    {
+        var column = new T[rows.Count];
+        for (var i = 0; i < column.Length; i++) column[i] = value(rows[i]);
+        return column;
+    }
+
+    /// <summary>A ledger row with its key, as the batch's lock reads it.</summary>
+    private sealed class KeyedLedgerRow
+    {
+        public string RegionCode { get; set; } = "";
+        public string InsuredId { get; set; } = "";
+        public int PolicyYear { get; set; }
+        public long EligibleToDateFen { get; set; }
+        public long PaidToDateFen { get; set; }
+        public int Version { get; set; }
+
+        public PersonYearKey Key => new(RegionCode, InsuredId, PolicyYear);
+        public LedgerRow Ledger => new() { EligibleToDateFen = EligibleToDateFen, PaidToDateFen = PaidToDateFen, Version = Version };
+    }
+}
