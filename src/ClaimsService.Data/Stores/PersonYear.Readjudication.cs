@@ -16,18 +16,10 @@ public sealed partial class PersonYear
     /// A run's adjustment of a stay: its own idempotency key (run, stay), so a run never adjusts a stay twice;
     /// related to the stay's settlement (api.md "Re-adjudication runs").
     /// </summary>
-    private static AdjudicationRow RunAdjustment(PlannedEntry entry, AdjudicationRow stay, string runId, DateTime now) => new()
+    private static AdjudicationRow RunAdjustment(PlannedEntry entry, AdjudicationRow stay, string runId, DateTime now)
     {
-        Id = Guid.CreateVersion7(now).ToString(),
-        IdempotencyKey = Keys.RunAdjustment(runId, stay.Id),
-        HospitalCode = stay.HospitalCode,
-        SettlementId = stay.SettlementId,
-        AdmissionDate = stay.AdmissionDate,
-        DischargeDate = stay.DischargeDate,
-        ReferredOutOfRegion = stay.ReferredOutOfRegion,
-        DeductibleFen = Money.ToFen(entry.Deductible),
-        RelatedId = stay.Id,
-        CandidateCategories = PersonCategories.Join(entry.Candidates),
-        RunId = runId,
-    };
+        var row = AdjustmentOf(entry, stay, Keys.RunAdjustment(runId, stay.Id), stay.Id, now);
+        row.RunId = runId;
+        return row;
+    }
 }

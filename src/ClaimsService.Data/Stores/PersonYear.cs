@@ -159,17 +159,21 @@ public sealed partial class PersonYear
         CandidateCategories = PersonCategories.Join(entry.Candidates),
     });
 
-    private static AdjudicationRow Adjustment(PlannedEntry entry, AdjudicationRow stay, string reversalId, DateTime now) => WithNationalOf(stay, new()
+    private static AdjudicationRow Adjustment(PlannedEntry entry, AdjudicationRow stay, string reversalId, DateTime now) =>
+        WithNationalOf(stay, AdjustmentOf(entry, stay, Keys.Adjustment(reversalId, stay.Id), reversalId, now));
+
+    /// <summary>A re-pricing of <paramref name="stay"/>: its hospital facts, the plan's deductible and candidates.</summary>
+    private static AdjudicationRow AdjustmentOf(PlannedEntry entry, AdjudicationRow stay, string idempotencyKey, string relatedId, DateTime now) => new()
     {
         Id = Guid.CreateVersion7(now).ToString(),
-        IdempotencyKey = Keys.Adjustment(reversalId, stay.Id),
+        IdempotencyKey = idempotencyKey,
         HospitalCode = stay.HospitalCode,
         SettlementId = stay.SettlementId,
         AdmissionDate = stay.AdmissionDate,
         DischargeDate = stay.DischargeDate,
         ReferredOutOfRegion = stay.ReferredOutOfRegion,
         DeductibleFen = Money.ToFen(entry.Deductible),
-        RelatedId = reversalId,
+        RelatedId = relatedId,
         CandidateCategories = PersonCategories.Join(entry.Candidates),
-    });
+    };
 }
