@@ -25,8 +25,7 @@ public sealed class FleetDashboardTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await TestPostgres.ExecuteAsync(TestPostgres.ServerConnectionString, $"CREATE DATABASE {_database}");
-        _connectionString = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString) { Database = _database }.ConnectionString;
+        _connectionString = await TestPostgres.CreateDatabaseAsync(_database);
         _a = new FleetInstance("PostgreSql", _connectionString, "instance-a");
         _ = _a.BaseAddress; // the first instance migrates the database
         _b = new FleetInstance("PostgreSql", _connectionString, "instance-b");
@@ -40,8 +39,7 @@ public sealed class FleetDashboardTests : IAsyncLifetime
         _playwright.Dispose();
         await _a.DisposeAsync();
         await _b.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await TestPostgres.ExecuteAsync(TestPostgres.ServerConnectionString, $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+        await TestPostgres.DropDatabaseAsync(_database);
     }
 
     [Fact]

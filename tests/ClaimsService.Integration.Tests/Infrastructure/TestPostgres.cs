@@ -23,6 +23,20 @@ public static class TestPostgres
                 $"throwaway PostgreSQL cluster and exports {ServerVariable} and {BinVariable} " +
                 "(e.g. `CLAIMS_TEST_PG_PORT=55501 ./scripts/test.sh --filter FullyQualifiedName~Integration`).");
 
+    /// <summary>Creates a database of its own on the test server; its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string name)
+    {
+        await ExecuteAsync(ServerConnectionString, $"CREATE DATABASE {name}");
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>Drops it again, whoever is still connected (pools cleared first).</summary>
+    public static async Task DropDatabaseAsync(string name)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await ExecuteAsync(ServerConnectionString, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    }
+
     public static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -38,16 +38,11 @@ public sealed class BatchedServiceProcessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await TestPostgres.ExecuteAsync(TestPostgres.ServerConnectionString, $"CREATE DATABASE {_database}");
-        _connectionString = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString) { Database = _database, MaxPoolSize = 8 }.ConnectionString;
+        _connectionString = new NpgsqlConnectionStringBuilder(await TestPostgres.CreateDatabaseAsync(_database)) { MaxPoolSize = 8 }.ConnectionString;
         _hospitalKey = await RunningService.CreateKeyAsync(_connectionString, "--role", "hospital", "--hospital", GuilinHospital, "--name", "process-tests");
     }
 
-    public async Task DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        await TestPostgres.ExecuteAsync(TestPostgres.ServerConnectionString, $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
-    }
+    public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(_database);
 
     [Fact]
     public async Task KillingTheServiceMidLoadLosesNoAnsweredRequestAndLeavesNoAuditRowWithoutItsAdjudication()

@@ -32,15 +32,10 @@ public sealed class ReadjudicationKilledProcessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await TestPostgres.ExecuteAsync(TestPostgres.ServerConnectionString, $"CREATE DATABASE {_database}");
-        _connectionString = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString) { Database = _database }.ConnectionString;
+        _connectionString = await TestPostgres.CreateDatabaseAsync(_database);
     }
 
-    public async Task DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        await TestPostgres.ExecuteAsync(TestPostgres.ServerConnectionString, $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
-    }
+    public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(_database);
 
     [Fact]
     public async Task RunKilledMidwayAndSentAgainCompletesWithNothingDoneTwice()
