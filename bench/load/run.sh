@@ -73,7 +73,7 @@ trap cleanup EXIT
 # working set; checkpoints pushed out of the measured minute. One cluster serves the service and pgbench alike.
 pg_settings="-p $pg_port -k $work -c listen_addresses=$host -c max_connections=200 -c shared_buffers=1GB \
   -c effective_cache_size=4GB -c wal_buffers=16MB -c max_wal_size=8GB -c checkpoint_timeout=30min \
-  -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c jit=off"
+  -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c jit=off ${BENCH_PG_SETTINGS:-}"
 as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w -o "$pg_settings" start >/dev/null
 "$pg_bin/psql" -h "$host" -p "$pg_port" -U postgres -d postgres -qAt -c "CREATE DATABASE claims" >/dev/null
