@@ -39,7 +39,8 @@ public sealed class AuditStore(Db db)
     /// Writes entries that have no other effect in one multi-row insert and one transaction (the commit pipeline's audit
     /// batch). Run once, like <see cref="AppendAsync(AuditRow, CancellationToken)"/>: a retry could write an entry twice.
     /// </summary>
-    public Task AppendManyAsync(IReadOnlyList<AuditRow> rows, CancellationToken ct) => db.Dialect.Provider == DatabaseProvider.PostgreSql
+    public Task AppendManyAsync(IReadOnlyList<AuditRow> rows, CancellationToken ct) => rows.Count == 1 ? AppendAsync(rows[0], ct)
+        : db.Dialect.Provider == DatabaseProvider.PostgreSql
         // One statement of arrays (one text whatever the count, prepared once), committing by itself: one round trip.
         ? db.OnConnectionAsync(async (c, t) =>
         {

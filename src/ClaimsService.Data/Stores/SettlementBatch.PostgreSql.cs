@@ -18,9 +18,15 @@ public sealed partial class SettlementBatch
     public bool PlansInMemory => _connection is NpgsqlConnection;
 
     // Array parameters make PostgreSQL plan these statements anew on every execution (a custom plan looks cheaper than the
-    // generic one, by a hair), which cost more than running them (pg_stat_statements: plans = calls, ~1 ms a batch); their
-    // generic plans are the same index lookups. For this transaction only (SET LOCAL): no session state outlives it.
-    private const string GenericPlansStatement = "SET LOCAL plan_cache_mode = force_generic_plan";
+    // generic one, by a hair), which cost more than running them (pg_stat_statements: plans = calls, ~1 ms a batch). So
+    // each connection plans them once (generic plans), and a generic plan is kept until its tables' statistics change. One
+    // planned while `adjudications` was empty or young (a new database; the first minute after a VACUUM) scans the table
+    // for every key, and went on scanning it as it grew: PostgreSQL's time per settlement grew with the table, from run to
+    // run (bench/README.md, "Plans made on a young table"). Hence, for this transaction only (SET LOCAL, no session state
+    // outlives it): no sequential scans, and every read below is driven by the batch's keys (a LATERAL subquery per key,
+    // OFFSET 0 so that it is not flattened into a join the planner could turn into a scan of the whole table or index).
+    // Each is then an index lookup per key whatever the statistics said when it was planned.
+    private static readonly string[] PlanningStatements = ["SET LOCAL plan_cache_mode = force_generic_plan", "SET LOCAL enable_seqscan = off"];
 
     // The batch's person-years: the settlements' own, and those of the settlements its reversals take out ($4; a settlement's
     // person-year never changes, and a void's tombstone has none). Every read statement starts with it.
@@ -31,7 +37,12 @@ public sealed partial class SettlementBatch
             SELECT a.region_code, a.insured_id, a.policy_year FROM adjudications a WHERE a.idempotency_key = ANY($4::text[]) AND a.kind <> 'void')
         """;
 
-    // LockRows sits above the sort: the rows are locked in key order, as every batch of every instance locks them (no cycle).
+    private const string PersonYearOfKey = "a.region_code = k.region_code AND a.insured_id = k.insured_id AND a.policy_year = k.policy_year";
+
+    // Planned on an empty table, every index that starts with region_code looks as good as the person-year's, and the first
+    // one found reads the region; ordered by sequence, only the person-year's index (region, insured, year, sequence) saves a sort.
+    private const string ByPersonYearIndex = "ORDER BY a.sequence OFFSET 0";
+
     private const string CreateLedgersStatement = $"""
         {KeysStatement}
         INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
@@ -39,18 +50,22 @@ public sealed partial class SettlementBatch
         ON CONFLICT DO NOTHING
         """;
 
+    // The keys in order, each row locked by its own lookup as the nested loop reaches it: in key order, as every batch of
+    // every instance locks them (no cycle).
     private const string LockLedgersStatement = $"""
         {KeysStatement}
-        SELECT l.region_code, l.insured_id, l.policy_year, l.eligible_to_date_fen, l.paid_to_date_fen, l.version
-        FROM ledgers l JOIN keys k ON l.region_code = k.region_code AND l.insured_id = k.insured_id AND l.policy_year = k.policy_year
+        SELECT l.* FROM (SELECT region_code, insured_id, policy_year FROM keys ORDER BY region_code, insured_id, policy_year) k
+        CROSS JOIN LATERAL (
+            SELECT a.region_code, a.insured_id, a.policy_year, a.eligible_to_date_fen, a.paid_to_date_fen, a.version
+            FROM ledgers a WHERE {PersonYearOfKey} FOR UPDATE) l
         ORDER BY l.region_code, l.insured_id, l.policy_year
-        FOR UPDATE OF l
         """;
 
     private const string ReadLedgersStatement = $"""
         {KeysStatement}
-        SELECT l.region_code, l.insured_id, l.policy_year, l.eligible_to_date_fen, l.paid_to_date_fen, l.version
-        FROM ledgers l JOIN keys k ON l.region_code = k.region_code AND l.insured_id = k.insured_id AND l.policy_year = k.policy_year
+        SELECT l.* FROM keys k CROSS JOIN LATERAL (
+            SELECT a.region_code, a.insured_id, a.policy_year, a.eligible_to_date_fen, a.paid_to_date_fen, a.version
+            FROM ledgers a WHERE {PersonYearOfKey} OFFSET 0) l
         """;
 
     private const string FindByKeysStatement = $"SELECT {AdjudicationRow.Columns} FROM adjudications WHERE idempotency_key = ANY($1::text[])";
@@ -64,19 +79,16 @@ public sealed partial class SettlementBatch
 
     private const string PersonYearsStatement = $"""
         {KeysStatement}
-        SELECT {AdjudicationRow.Columns} FROM adjudications
-        WHERE (region_code, insured_id, policy_year) IN (SELECT region_code, insured_id, policy_year FROM keys)
-        ORDER BY region_code, insured_id, policy_year, sequence, id
+        SELECT r.* FROM keys k CROSS JOIN LATERAL (SELECT {AdjudicationRow.Columns} FROM adjudications a WHERE {PersonYearOfKey} {ByPersonYearIndex}) r
+        ORDER BY r.region_code, r.insured_id, r.policy_year, r.sequence, r.id
         """;
 
     private const string SetsStatement = $"""
         {KeysStatement}
         SELECT definition FROM parameter_sets
-        WHERE id IN (SELECT parameter_set_id FROM adjudications
-                     WHERE (region_code, insured_id, policy_year) IN (SELECT region_code, insured_id, policy_year FROM keys)
-                     UNION SELECT repriced_parameter_set_id FROM adjudications
-                     WHERE (region_code, insured_id, policy_year) IN (SELECT region_code, insured_id, policy_year FROM keys)
-                       AND repriced_parameter_set_id IS NOT NULL)
+        WHERE id IN (SELECT s.id FROM keys k
+                     CROSS JOIN LATERAL (SELECT a.parameter_set_id, a.repriced_parameter_set_id FROM adjudications a WHERE {PersonYearOfKey} {ByPersonYearIndex}) a
+                     CROSS JOIN LATERAL (VALUES (a.parameter_set_id), (a.repriced_parameter_set_id)) s(id))
         """;
 
     /// <summary>
@@ -92,7 +104,7 @@ public sealed partial class SettlementBatch
         var keyArgs = KeyArgs(settled, targets);
 
         await using var batch = new NpgsqlBatch((NpgsqlConnection)_connection, (NpgsqlTransaction)_transaction);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(GenericPlansStatement));
+        foreach (var statement in PlanningStatements) batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
         batch.BatchCommands.Add(Command(CreateLedgersStatement, [.. keyArgs(), now]));
         batch.BatchCommands.Add(Command(LockLedgersStatement, keyArgs()));
         batch.BatchCommands.Add(Command(FindByKeysStatement, (object)lookups));
@@ -127,7 +139,7 @@ public sealed partial class SettlementBatch
         // A transaction of the batch's own, begun and committed inside it (one round trip), so its reads plan generically too.
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN READ ONLY"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(GenericPlansStatement));
+        foreach (var statement in PlanningStatements) batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
         batch.BatchCommands.Add(Command(ReadLedgersStatement, keyArgs()));
         batch.BatchCommands.Add(Command(RegistryStatement, (object)distinct.Select(k => k.InsuredId).Distinct().ToArray()));
         batch.BatchCommands.Add(Command(PersonYearsStatement, keyArgs()));
@@ -218,16 +230,22 @@ public sealed partial class SettlementBatch
         ORDER BY n
         """;
 
+    // Both updates find their rows by key lookups whatever the statistics (see PlanningStatements): a hash join of the
+    // arrays with the table, planned while the table was small, would read all of it, or all of an index.
     private const string MarkReversedStatement = """
         UPDATE adjudications a SET reversed_by_id = u.reversal_id
-        FROM unnest($1::text[], $2::text[]) AS u(id, reversal_id) WHERE a.id = u.id
+        FROM unnest($1::text[], $2::text[]) AS u(id, reversal_id) WHERE a.id = u.id AND a.id = ANY($1::text[])
         """;
 
+    // Each ledger's row found by its key (the batch holds its lock, so the row stays where it was found), then updated there.
     private const string MoveLedgersStatement = """
-        UPDATE ledgers l SET eligible_to_date_fen = u.eligible, paid_to_date_fen = u.paid, version = u.version, updated_at = u.at
-        FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::int[], $7::timestamptz[])
-            AS u(region_code, insured_id, policy_year, eligible, paid, version, at)
-        WHERE l.region_code = u.region_code AND l.insured_id = u.insured_id AND l.policy_year = u.policy_year
+        UPDATE ledgers l SET eligible_to_date_fen = v.eligible, paid_to_date_fen = v.paid, version = v.version, updated_at = v.at
+        FROM (SELECT x.row_id, u.eligible, u.paid, u.version, u.at
+              FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::int[], $7::timestamptz[])
+                  AS u(region_code, insured_id, policy_year, eligible, paid, version, at)
+              CROSS JOIN LATERAL (SELECT x.ctid AS row_id FROM ledgers x
+                  WHERE x.region_code = u.region_code AND x.insured_id = u.insured_id AND x.policy_year = u.policy_year OFFSET 0) x) v
+        WHERE l.ctid = v.row_id
         """;
 
     /// <summary>Everything the batch's items appended, in one round trip (PostgreSQL); the caller commits.</summary>
