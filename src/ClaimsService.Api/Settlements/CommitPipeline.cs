@@ -131,12 +131,13 @@ public sealed class CommitPipeline : IHostedService
     private static async Task RunBatchAsync(IReadOnlyList<CommitQueue<SettlementCommand, AdjudicationOutcome>.Pending> batch, List<int> active,
         SettlementBatch work, AdjudicationOutcome?[] outcomes, Exception?[] failures, CancellationToken t)
     {
-        if (work.PlansInMemory)
+        if (active.Count > 1 && work.PlansInMemory)
         {
             await PlanInMemoryAsync(batch, active, work, outcomes, failures, t);
             return;
         }
-        // A batch of one locks its person-year in its own read, as on the per-request path: no order to keep, no round trip to add.
+        // A batch of one (a lone request) runs the per-request path's statements in the batch's transaction: it locks its
+        // person-year in its own read, with no order to keep, and costs the database what it costs with batching off.
         if (active.Count > 1)
         {
             var keys = new List<PersonYearKey>(active.Count);
