@@ -23,6 +23,23 @@ public sealed partial class PostgreSqlDialect : SqlDialect
         exception is NpgsqlException { IsTransient: true }
         or PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow };
 
+    // A generic plan is kept until its tables' statistics change. One made while a table was empty or young (a new database;
+    // the first minute after a VACUUM of an empty table) scans it, and goes on scanning it as it grows: PostgreSQL's time per
+    // settlement grew with the table (bench/README.md, "Plans made on a young table"). With sequential scans off for the
+    // transaction, a point lookup by a key is planned as an index scan on that key whatever the table's size.
+    public override string KeyLookupsOnlySql => "SET LOCAL enable_seqscan = off;\n";
+
+    // On an empty table every index that starts with region_code looks as cheap as the person-year's, and the first one
+    // found reads the whole region; ordered by sequence, only the person-year's index (region, insured, year, sequence)
+    // saves a sort. OFFSET 0 keeps that subquery from being flattened.
+    public override string PersonYearSetsSql => """
+        SELECT definition FROM parameter_sets
+        WHERE id IN (SELECT s.id FROM (SELECT parameter_set_id, repriced_parameter_set_id FROM adjudications
+                                       WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
+                                       ORDER BY sequence OFFSET 0) a
+                     CROSS JOIN LATERAL (VALUES (a.parameter_set_id), (a.repriced_parameter_set_id)) s(id))
+        """;
+
     public override string LockLedgerSql => $"""
         INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
         VALUES (@RegionCode, @InsuredId, @PolicyYear, 0, 0, 0, @Now)

@@ -26,6 +26,26 @@ public abstract partial class SqlDialect
     public abstract string LockLedgerSql { get; }
 
     /// <summary>
+    /// Sent first in a settlement's or a preview's reads (with a statement after it: it holds until the transaction, or the
+    /// implicit one of the round trip, ends): the plans of the point lookups that follow use their indexes whatever the
+    /// statistics said when they were planned (PostgreSQL, <see cref="PostgreSqlDialect.KeyLookupsOnlySql"/>). Empty elsewhere.
+    /// </summary>
+    public virtual string KeyLookupsOnlySql => "";
+
+    /// <summary>
+    /// The definitions of the sets the person-year's stays were priced with: each is re-priced with its own set.
+    /// Parameters: RegionCode, InsuredId, PolicyYear. Column: definition.
+    /// </summary>
+    public virtual string PersonYearSetsSql => """
+        SELECT definition FROM parameter_sets
+        WHERE id IN (SELECT parameter_set_id FROM adjudications
+                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
+                     UNION SELECT repriced_parameter_set_id FROM adjudications
+                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
+                       AND repriced_parameter_set_id IS NOT NULL)
+        """;
+
+    /// <summary>
     /// A batch's ledger lock in one statement: creates the missing rows and locks them all, in the order of their key, so two
     /// batches (of any instances) never wait on each other in a cycle. Parameters: arrays Regions, Insureds, Years (sorted), Now.
     /// Null: <see cref="LockLedgerSql"/> once per key in key order (the same order, one round trip each).

@@ -48,21 +48,12 @@ public sealed class SettlementStore(Db db)
         ORDER BY sequence, id
         """;
 
-    // The definitions of the sets the person-year's stays were priced with: each is re-priced with its own set.
-    internal const string PersonYearSetsSql = """
-        SELECT definition FROM parameter_sets
-        WHERE id IN (SELECT parameter_set_id FROM adjudications
-                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
-                     UNION SELECT repriced_parameter_set_id FROM adjudications
-                     WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
-                       AND repriced_parameter_set_id IS NOT NULL)
-        """;
 
     // What a unit of work reads under the lock, in one round trip: the ledger row, created when missing and locked (dialect),
     // then under that lock the idempotency key (a retry finds its first answer), the registry, the person-year and its sets.
     // Composed once per dialect: Dapper hashes the SQL text of every call to find its cached mapping.
     private readonly string _lockedReadsSql =
-        $"{db.Dialect.LockLedgerSql}\n{FindByKeySql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{PersonYearSetsSql};";
+        $"{db.Dialect.KeyLookupsOnlySql}{db.Dialect.LockLedgerSql}\n{FindByKeySql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{db.Dialect.PersonYearSetsSql};";
 
     /// <summary>Opens a unit of work: a connection and a transaction. Run it inside <see cref="Db.RunAsync{T}"/>.</summary>
     public async Task<PersonYearUnitOfWork> BeginAsync(CancellationToken ct)
@@ -127,13 +118,14 @@ public sealed class SettlementStore(Db db)
                 (IReadOnlyList<Adjudication>)entries);
         }, ct);
 
-    private const string PreviewReadsSql = $"{LedgerSql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{PersonYearSetsSql};";
+    private readonly string _previewReadsSql =
+        $"{db.Dialect.KeyLookupsOnlySql}{LedgerSql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{db.Dialect.PersonYearSetsSql};";
 
     /// <summary>What a preview plans against, unlocked, in one round trip: the person-year and the person's registry entries.</summary>
     public Task<(PersonYear PersonYear, IReadOnlyList<CategoryEntry> Registry)> ReadAsync(PersonYearKey key, CancellationToken ct) =>
         db.ReadAsync(async (c, t) =>
         {
-            await using var grid = await c.QueryMultipleAsync(new CommandDefinition(PreviewReadsSql, Args(key), cancellationToken: t));
+            await using var grid = await c.QueryMultipleAsync(new CommandDefinition(_previewReadsSql, Args(key), cancellationToken: t));
             var ledger = await grid.ReadSingleOrDefaultAsync<LedgerRow>() ?? new LedgerRow();
             var registry = await RegistryStore.ReadForPersonAsync(grid);
             return (await ReadPersonYearAsync(key, ledger, grid), registry);
@@ -159,7 +151,7 @@ public sealed class SettlementStore(Db db)
         key.RegionCode, key.InsuredId, key.PolicyYear, key.ProvinceCode, Now = now ?? DateTime.UnixEpoch, Key = idempotencyKey,
     };
 
-    /// <summary>Reads the rest of a batch that ends with <see cref="PersonYearSql"/> and <see cref="PersonYearSetsSql"/>.</summary>
+    /// <summary>Reads the rest of a batch that ends with <see cref="PersonYearSql"/> and <see cref="Dialects.SqlDialect.PersonYearSetsSql"/>.</summary>
     internal static async Task<PersonYear> ReadPersonYearAsync(PersonYearKey key, LedgerRow ledger, SqlMapper.GridReader grid)
     {
         var rows = (await grid.ReadAsync<AdjudicationRow>()).AsList();
