@@ -102,18 +102,26 @@ public sealed class SettlementStore(Db db)
         return Adjudication.From(row);
     }, ct);
 
+    // Outside a unit of work, the lookups carry the dialect's prefix too: a statement is prepared once per connection and its
+    // plan is kept, whichever read planned it first (KeyLookupsOnlySql).
+    private readonly string _findByKeySql = $"{db.Dialect.KeyLookupsOnlySql}{FindByKeySql}";
+
     public Task<Adjudication?> FindSettlementAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
-        db.ReadAsync(async (c, t) => await FindByKeyAsync(c, null, Keys.Settlement(hospitalCode, settlementId), t) is { } row ? Adjudication.From(row) : null, ct);
+        db.ReadAsync(async (c, t) => await FindByKeyAsync(c, null, Keys.Settlement(hospitalCode, settlementId), t, _findByKeySql) is { } row
+            ? Adjudication.From(row) : null, ct);
 
     private const string LedgerSql = $"SELECT {Dialects.SqlDialect.SelectLedgerColumns} FROM ledgers WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear";
 
-    /// <summary>The person-year's ledger (empty when nothing was settled) and every adjudication in order.</summary>
+    private readonly string _ledgerReadsSql = $"{db.Dialect.KeyLookupsOnlySql}{LedgerSql};\n{PersonYearSql}";
+
+    /// <summary>The person-year's ledger (empty when nothing was settled) and every adjudication in order, in one round trip.</summary>
     public Task<(YearToDate Ledger, IReadOnlyList<Adjudication> Entries)> LedgerAsync(string regionCode, string insuredId, int policyYear, CancellationToken ct) =>
         db.ReadAsync(async (c, t) =>
         {
             var args = new { RegionCode = regionCode, InsuredId = insuredId, PolicyYear = policyYear };
-            var ledger = await c.QuerySingleOrDefaultAsync<LedgerRow>(new CommandDefinition(LedgerSql, args, cancellationToken: t));
-            var entries = (await c.QueryAsync<AdjudicationRow>(new CommandDefinition(PersonYearSql, args, cancellationToken: t))).Select(Adjudication.From).ToList();
+            await using var grid = await c.QueryMultipleAsync(new CommandDefinition(_ledgerReadsSql, args, cancellationToken: t));
+            var ledger = await grid.ReadSingleOrDefaultAsync<LedgerRow>();
+            var entries = (await grid.ReadAsync<AdjudicationRow>()).Select(Adjudication.From).ToList();
             return (ledger is null ? YearToDate.Empty : new YearToDate(Money.FromFen(ledger.EligibleToDateFen), Money.FromFen(ledger.PaidToDateFen)),
                 (IReadOnlyList<Adjudication>)entries);
         }, ct);
@@ -160,9 +168,9 @@ public sealed class SettlementStore(Db db)
         return PersonYear.From(key, ledger, rows, sets);
     }
 
-    internal static async Task<AdjudicationRow?> FindByKeyAsync(DbConnection c, DbTransaction? tx, string key, CancellationToken ct)
+    internal static async Task<AdjudicationRow?> FindByKeyAsync(DbConnection c, DbTransaction? tx, string key, CancellationToken ct, string sql = FindByKeySql)
     {
-        var row = await c.QuerySingleOrDefaultAsync<AdjudicationRow>(new CommandDefinition(FindByKeySql, new { Key = key }, tx, cancellationToken: ct));
+        var row = await c.QuerySingleOrDefaultAsync<AdjudicationRow>(new CommandDefinition(sql, new { Key = key }, tx, cancellationToken: ct));
         if (row is not null) row.AdjudicatedAt = DateTime.SpecifyKind(row.AdjudicatedAt, DateTimeKind.Utc);
         return row;
     }
