@@ -26,9 +26,10 @@ public abstract partial class SqlDialect
     public abstract string LockLedgerSql { get; }
 
     /// <summary>
-    /// Sent first in a settlement's or a preview's reads (with a statement after it: it holds until the transaction, or the
-    /// implicit one of the round trip, ends): the plans of the point lookups that follow use their indexes whatever the
-    /// statistics said when they were planned (PostgreSQL, <see cref="PostgreSqlDialect.KeyLookupsOnlySql"/>). Empty elsewhere.
+    /// Sent first in every round trip of lookups by key (a settlement's or a preview's reads, a ledger, a settlement), with the
+    /// statements after it: it holds until the transaction, or the implicit one of the round trip, ends, and the plans of the
+    /// lookups that follow use their indexes whatever the statistics said when they were planned (PostgreSQL,
+    /// <see cref="PostgreSqlDialect.KeyLookupsOnlySql"/>). Empty elsewhere.
     /// </summary>
     public virtual string KeyLookupsOnlySql => "";
 

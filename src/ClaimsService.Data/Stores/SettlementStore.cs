@@ -48,7 +48,6 @@ public sealed class SettlementStore(Db db)
         ORDER BY sequence, id
         """;
 
-
     // What a unit of work reads under the lock, in one round trip: the ledger row, created when missing and locked (dialect),
     // then under that lock the idempotency key (a retry finds its first answer), the registry, the person-year and its sets.
     // Composed once per dialect: Dapper hashes the SQL text of every call to find its cached mapping.
