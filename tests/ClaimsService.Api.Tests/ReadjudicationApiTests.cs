@@ -131,6 +131,35 @@ public abstract class ReadjudicationApiTests<TFactory>(TFactory factory) : IClas
     }
 
     [Fact]
+    public async Task ARunsAdjustmentCarriesItsStaysNationalIdentifiersSoASetlIdCheckNetsIt()
+    {
+        const string region = "450348";
+        await (await _admin.PostJsonAsync("/v1/parameter-sets", ParameterSet(region, rate: 0.5m))).ShouldBeAsync(HttpStatusCode.Created);
+        var body = Settlement(NewInsuredId(), 40_000m, region);
+        var national = NationalIdentifiersTests<TFactory>.National(setlId: "SETL-RUN-450348", region: region);
+        var settled = await (await _hospital.PostJsonAsync("/v1/settlements", NationalIdentifiersTests<TFactory>.WithNational(body, national)))
+            .ShouldBeAsync(HttpStatusCode.Created);
+        Assert.Equal(15_000m, settled.Money("payout"));
+        await (await _admin.PostJsonAsync("/v1/parameter-sets", ParameterSet(region, rate: 0.6m, name: "60 % from 2020-01-01"))).ShouldBeAsync(HttpStatusCode.Created);
+
+        await (await _admin.PostJsonAsync("/v1/readjudications", Run("R-450348", region, dryRun: false))).ShouldBeAsync(HttpStatusCode.Created);
+
+        var insurer = factory.ClientFor("insurer", null, region);
+        var statement = await insurer.GetStringAsync($"/v1/reconciliation/statement?regionCode={region}&from=2020-12-01&to=2020-12-01&format=ndjson");
+        var rows = statement.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Where(r => r.TryGetProperty("settlementId", out var id) && id.GetString() == body.SettlementId).ToList();
+        Assert.Equal(["adjustment", "settlement"], rows.Select(r => r.Text("kind")).Order());
+        Assert.All(rows, r => Assert.Equal(("SETL-RUN-450348", "45000012345678901234", "MDTRT-450300-0001"), (r.Text("setlId"), r.Text("psnNo"), r.Text("mdtrtId"))));
+        // The insurer keys its check by setlId: the stay's net payout is its settlement and the run's top-up together.
+        var check = await insurer.PostAsync($"/v1/reconciliation/detail-checks?regionCode={region}&from=2020-12-01&to=2020-12-01",
+            new StringContent("setlId,payout\nSETL-RUN-450348,18000.00\n", System.Text.Encoding.UTF8, "text/csv"));
+        var lines = (await check.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(HttpStatusCode.OK, check.StatusCode);
+        var summary = System.Text.Json.JsonDocument.Parse(Assert.Single(lines)).RootElement.GetProperty("summary");
+        Assert.Equal(("match", 1), (summary.Text("result"), summary.GetProperty("matched").GetInt32()));
+    }
+
+    [Fact]
     public async Task RunStoppedAfterOnePersonYearCompletesTheRestWhenSentAgainWithNothingDoneTwice()
     {
         var s = await SettledThenRaisedAsync("450344");

@@ -14,11 +14,12 @@ public sealed partial class PersonYear
 
     /// <summary>
     /// A run's adjustment of a stay: its own idempotency key (run, stay), so a run never adjusts a stay twice;
-    /// related to the stay's settlement (api.md "Re-adjudication runs").
+    /// related to the stay's settlement (api.md "Re-adjudication runs"), with the stay's national identifiers, as a reversal's
+    /// adjustment has them (statements and setlId-keyed detail checks find it with its stay).
     /// </summary>
     private static AdjudicationRow RunAdjustment(PlannedEntry entry, AdjudicationRow stay, string runId, DateTime now)
     {
-        var row = AdjustmentOf(entry, stay, Keys.RunAdjustment(runId, stay.Id), stay.Id, now);
+        var row = WithNationalOf(stay, AdjustmentOf(entry, stay, Keys.RunAdjustment(runId, stay.Id), stay.Id, now));
         row.RunId = runId;
         return row;
     }
