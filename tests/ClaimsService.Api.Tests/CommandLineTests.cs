@@ -51,6 +51,8 @@ public sealed class CommandLineTests : IDisposable
         Assert.DoesNotContain("csk_", stdout);
         var reason = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
         Assert.True(reason.Count == 1, $"stderr was:\n{stderr}");
+        // Refused before the database was touched: not even its schema was written.
+        Assert.False(File.Exists(Path.Combine(_folder, "fail.db")), "the refused verb created the database");
     }
 
     private Task<(int Exit, string Out, string Err)> RunAsync(string database, params string[] args) =>

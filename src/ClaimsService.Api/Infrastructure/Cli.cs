@@ -74,8 +74,8 @@ public static class Cli
                 Console.WriteLine($"{count} parameter sets published from {folder}.");
                 return 0;
             case ["keys", "create", .. var rest]:
-                Migrator.Run(dialect, options.ConnectionString);
-                return await CreateKeyAsync(services, rest);
+                // Bad options are refused before the database is touched: nothing is written, not even its schema.
+                return await CreateKeyAsync(services, rest, () => Migrator.Run(dialect, options.ConnectionString));
             case ["registry", "import", .. var rest]:
                 Migrator.Run(dialect, options.ConnectionString);
                 return await RegistryImport.RunAsync(services, rest);
@@ -100,7 +100,7 @@ public static class Cli
         }
     }
 
-    private static async Task<int> CreateKeyAsync(IServiceProvider services, string[] args)
+    private static async Task<int> CreateKeyAsync(IServiceProvider services, string[] args, Action migrate)
     {
         string? role = null, hospital = null, name = null, expires = null;
         var regions = new List<string>();
@@ -128,6 +128,8 @@ public static class Cli
 
         var time = services.GetRequiredService<TimeProvider>();
         var expiresAt = expires is null ? (DateTime?)null : KeyVerbs.ExpiryOf(expires, time.GetUtcNow().UtcDateTime);
+
+        migrate();
         var (client, key) = await services.GetRequiredService<ApiClientStore>().CreateAsync(
             name ?? $"{role}-{hospital ?? string.Join('+', regions)}".TrimEnd('-'), role, role == Roles.Hospital ? hospital : null,
             Roles.HasRegions(role) ? regions : [], time.UtcNowStored(), CancellationToken.None, expiresAt);
