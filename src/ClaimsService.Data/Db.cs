@@ -25,24 +25,8 @@ public sealed class Db(SqlDialect dialect, IOptions<DatabaseOptions> options, Re
 
     public SqlDialect Dialect => dialect;
 
-    public Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> work, CancellationToken ct) =>
-        ExecuteAsync(retry: true, async token =>
-        {
-            await using var connection = await OpenAsync(token);
-            return await work(connection, token);
-        }, ct);
-
-    /// <summary>
-    /// Runs one statement on a connection of its own, with no transaction around it: the statement commits itself, in one
-    /// round trip where <c>BEGIN</c>, the statement and <c>COMMIT</c> took three.
-    /// </summary>
-    /// <param name="retry">Only for a statement that is safe to run twice.</param>
-    public Task<T> AutocommitAsync<T>(Func<DbConnection, CancellationToken, Task<T>> statement, CancellationToken ct, bool retry) =>
-        ExecuteAsync(retry, async token =>
-        {
-            await using var connection = await OpenAsync(token);
-            return await statement(connection, token);
-        }, ct);
+    /// <summary>Reads on a connection of its own, retried on a transient failure.</summary>
+    public Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> work, CancellationToken ct) => OnConnectionAsync(work, ct, retry: true);
 
     /// <summary>Runs <paramref name="work"/> in a transaction, committed when it returns.</summary>
     /// <param name="retry">Only for work that is safe to run twice (idempotent by key, or read-before-write).</param>
@@ -77,7 +61,10 @@ public sealed class Db(SqlDialect dialect, IOptions<DatabaseOptions> options, Re
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> on a connection of its own without a transaction: each statement commits by itself.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on a connection of its own without a transaction: each statement commits by itself (one
+    /// round trip for an insert, where <c>BEGIN</c>, the insert and <c>COMMIT</c> take three).
+    /// </summary>
     /// <param name="retry">Only for work that is safe to run twice.</param>
     public Task<T> OnConnectionAsync<T>(Func<DbConnection, CancellationToken, Task<T>> work, CancellationToken ct, bool retry) =>
         ExecuteAsync(retry, async token =>

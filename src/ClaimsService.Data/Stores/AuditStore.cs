@@ -20,7 +20,7 @@ public sealed class AuditStore(Db db)
     /// <summary>Writes an entry that has no other effect (previews, business rejections): one insert, which commits itself.</summary>
     public Task AppendAsync(AuditRow row, CancellationToken ct) =>
         // An audit entry written twice by a retry would be a false record: run once.
-        db.AutocommitAsync((c, t) => c.ExecuteAsync(new CommandDefinition(InsertSql, row, cancellationToken: t)), ct, retry: false);
+        db.OnConnectionAsync((c, t) => c.ExecuteAsync(new CommandDefinition(InsertSql, row, cancellationToken: t)), ct, retry: false);
 
     private const int Columns = 16;
     private const string InsertManyHead = """
