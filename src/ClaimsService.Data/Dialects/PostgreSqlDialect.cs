@@ -49,7 +49,6 @@ public sealed partial class PostgreSqlDialect : SqlDialect
         FOR UPDATE;
         """;
 
-    // LockRows sits above the sort, so rows are locked in key order; missing rows are inserted in that order too.
     // Transaction-scoped advisory locks (released at commit or rollback, so nothing outlives the transaction on a pooled
     // connection): key 1_146_000 is the registry; (1_146_001, hash of the resident ID) a person in it.
     public override string? LockRegistrySql => """
@@ -58,20 +57,6 @@ public sealed partial class PostgreSqlDialect : SqlDialect
         """;
 
     public override string? LockWholeRegistrySql => "SELECT pg_advisory_xact_lock(1146000)";
-
-    public override string? LockLedgersSql => $"""
-        INSERT INTO ledgers (region_code, insured_id, policy_year, eligible_to_date_fen, paid_to_date_fen, version, updated_at)
-        SELECT k.region_code, k.insured_id, k.policy_year, 0, 0, 0, @Now
-        FROM unnest(@Regions::text[], @Insureds::text[], @Years::int[]) AS k(region_code, insured_id, policy_year)
-        ORDER BY k.region_code, k.insured_id, k.policy_year
-        ON CONFLICT DO NOTHING;
-        SELECT l.version
-        FROM ledgers l
-        JOIN unnest(@Regions::text[], @Insureds::text[], @Years::int[]) AS k(region_code, insured_id, policy_year)
-          ON l.region_code = k.region_code AND l.insured_id = k.insured_id AND l.policy_year = k.policy_year
-        ORDER BY l.region_code, l.insured_id, l.policy_year
-        FOR UPDATE OF l;
-        """;
 
     // LockRows above the sort: the range's rows are locked in key order, like a batch's.
     public override string LockLedgerRangeSql => $"{LedgerRangeSql}\nFOR UPDATE";

@@ -48,17 +48,15 @@ public abstract partial class SqlDialect
 
     /// <summary>
     /// A batch's ledger lock in one statement: creates the missing rows and locks them all, in the order of their key, so two
-    /// batches (of any instances) never wait on each other in a cycle. Parameters: arrays Regions, Insureds, Years (sorted), Now.
-    /// Null: <see cref="LockLedgerSql"/> once per key in key order (the same order, one round trip each).
+    /// batches (of any instances) never wait on each other in a cycle; its parameters are <see cref="LockLedgersArgs"/> (SQL Server).
+    /// Null: <see cref="LockLedgerSql"/> once per key in key order (the same order, one round trip each). PostgreSQL never
+    /// locks this way: a batch of more than one item is read, locked and planned in memory (<c>SettlementBatch.ReadAsync</c>).
     /// </summary>
     public virtual string? LockLedgersSql => null;
 
-    /// <summary>The parameters of <see cref="LockLedgersSql"/> for keys already in key order.</summary>
-    public virtual object LockLedgersArgs(IReadOnlyList<Stores.PersonYearKey> sorted, DateTime now) => new
-    {
-        Regions = sorted.Select(k => k.RegionCode).ToArray(), Insureds = sorted.Select(k => k.InsuredId).ToArray(),
-        Years = sorted.Select(k => k.PolicyYear).ToArray(), Now = now,
-    };
+    /// <summary>The parameters of <see cref="LockLedgersSql"/> for keys already in key order (a provider that has it gives them).</summary>
+    public virtual object LockLedgersArgs(IReadOnlyList<Stores.PersonYearKey> sorted, DateTime now) =>
+        throw new NotSupportedException($"{Provider} locks a batch's ledgers one statement per key.");
 
     /// <summary>
     /// Serialises writes to the registry across connections and instances until the transaction ends: a batch takes the
