@@ -108,26 +108,15 @@ public sealed partial class SettlementBatch
         batch.BatchCommands.Add(Command(CreateLedgersStatement, [.. keyArgs(), now]));
         batch.BatchCommands.Add(Command(LockLedgersStatement, keyArgs()));
         batch.BatchCommands.Add(Command(FindByKeysStatement, (object)lookups));
-        batch.BatchCommands.Add(Command(RegistryStatement, (object)settled.Select(k => k.InsuredId).Distinct().ToArray()));
-        batch.BatchCommands.Add(Command(PersonYearsStatement, keyArgs()));
-        batch.BatchCommands.Add(Command(SetsStatement, keyArgs()));
+        AddPersonYearReads(batch, settled, keyArgs);
         await using var reader = await batch.ExecuteReaderAsync(ct);
 
         var ledgers = await ReadAllAsync<KeyedLedgerRow>(reader, ct);
         await reader.NextResultAsync(ct);
         var found = await ReadAllAsync<AdjudicationRow>(reader, ct);
         await reader.NextResultAsync(ct);
-        var registry = await ReadAllAsync<PlannedBatch.RegistryRow>(reader, ct);
-        await reader.NextResultAsync(ct);
-        var rows = await ReadAllAsync<AdjudicationRow>(reader, ct);
-        await reader.NextResultAsync(ct);
-        var sets = new Dictionary<string, ParameterSet>();
-        while (await reader.ReadAsync(ct))
-        {
-            var set = ParameterSetJson.Deserialize(reader.GetString(0));
-            sets[set.Id] = set;
-        }
-        return Planned(ledgers, found, registry, rows, sets);
+        var (registry, rows, sets) = await ReadPersonYearsAsync(reader, ct);
+        return Planned(ledgers, found, registry, rows, sets.ToDictionary(s => s.Id));
     }
 
     /// <summary>The previews' reads in one round trip, unlocked (PostgreSQL): each person-year, as <see cref="SettlementStore.ReadAsync"/> reads one.</summary>
@@ -141,19 +130,12 @@ public sealed partial class SettlementBatch
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN READ ONLY"));
         foreach (var statement in PlanningStatements) batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
         batch.BatchCommands.Add(Command(ReadLedgersStatement, keyArgs()));
-        batch.BatchCommands.Add(Command(RegistryStatement, (object)distinct.Select(k => k.InsuredId).Distinct().ToArray()));
-        batch.BatchCommands.Add(Command(PersonYearsStatement, keyArgs()));
-        batch.BatchCommands.Add(Command(SetsStatement, keyArgs()));
+        AddPersonYearReads(batch, distinct, keyArgs);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var ledgers = await ReadAllAsync<KeyedLedgerRow>(reader, ct);
         await reader.NextResultAsync(ct);
-        var registry = await ReadAllAsync<PlannedBatch.RegistryRow>(reader, ct);
-        await reader.NextResultAsync(ct);
-        var rows = await ReadAllAsync<AdjudicationRow>(reader, ct);
-        await reader.NextResultAsync(ct);
-        var sets = new List<ParameterSet>();
-        while (await reader.ReadAsync(ct)) sets.Add(ParameterSetJson.Deserialize(reader.GetString(0)));
+        var (registry, rows, sets) = await ReadPersonYearsAsync(reader, ct);
 
         var ledgerOf = ledgers.ToDictionary(l => l.Key);
         var rowsOf = rows.ToLookup(r => new PersonYearKey(r.RegionCode, r.InsuredId, r.PolicyYear));
@@ -163,6 +145,27 @@ public sealed partial class SettlementBatch
             var personYear = PersonYear.From(k, ledgerOf.GetValueOrDefault(k)?.Ledger ?? new LedgerRow(), rowsOf[k].ToList(), sets);
             return (personYear, (IReadOnlyList<CategoryEntry>)RegistryOf(registryOf, k));
         });
+    }
+
+    // The last reads of both batches: the persons' registry entries, the person-years' adjudications and their sets.
+    private static void AddPersonYearReads(NpgsqlBatch batch, IEnumerable<PersonYearKey> keys, Func<object[]> keyArgs)
+    {
+        batch.BatchCommands.Add(Command(RegistryStatement, (object)keys.Select(k => k.InsuredId).Distinct().ToArray()));
+        batch.BatchCommands.Add(Command(PersonYearsStatement, keyArgs()));
+        batch.BatchCommands.Add(Command(SetsStatement, keyArgs()));
+    }
+
+    /// <summary>The results of <see cref="AddPersonYearReads"/>, the reader on the first of them.</summary>
+    private static async Task<(List<PlannedBatch.RegistryRow> Registry, List<AdjudicationRow> Rows, List<ParameterSet> Sets)> ReadPersonYearsAsync(
+        NpgsqlDataReader reader, CancellationToken ct)
+    {
+        var registry = await ReadAllAsync<PlannedBatch.RegistryRow>(reader, ct);
+        await reader.NextResultAsync(ct);
+        var rows = await ReadAllAsync<AdjudicationRow>(reader, ct);
+        await reader.NextResultAsync(ct);
+        var sets = new List<ParameterSet>();
+        while (await reader.ReadAsync(ct)) sets.Add(ParameterSetJson.Deserialize(reader.GetString(0)));
+        return (registry, rows, sets);
     }
 
     private static PlannedBatch Planned(List<KeyedLedgerRow> ledgers, List<AdjudicationRow> found, List<PlannedBatch.RegistryRow> registry,
@@ -182,7 +185,7 @@ public sealed partial class SettlementBatch
 
     private static Func<object[]> KeyArgs(IReadOnlyList<PersonYearKey> keys, string[] targets)
     {
-        var sorted = keys.OrderBy(k => k.RegionCode, StringComparer.Ordinal).ThenBy(k => k.InsuredId, StringComparer.Ordinal).ThenBy(k => k.PolicyYear).ToList();
+        var sorted = PersonYearKey.InKeyOrder(keys).ToList();
         var regions = sorted.Select(k => k.RegionCode).ToArray();
         var insureds = sorted.Select(k => k.InsuredId).ToArray();
         var years = sorted.Select(k => k.PolicyYear).ToArray();

@@ -44,9 +44,7 @@ public sealed partial class SettlementBatch : IAsyncDisposable
     /// <summary>Creates the missing ledger rows and locks them all, in key order (ordinal), until the batch ends.</summary>
     public async Task LockAsync(IEnumerable<PersonYearKey> keys, DateTime now, CancellationToken ct)
     {
-        var sorted = keys.Distinct()
-            .OrderBy(k => k.RegionCode, StringComparer.Ordinal).ThenBy(k => k.InsuredId, StringComparer.Ordinal).ThenBy(k => k.PolicyYear)
-            .ToList();
+        var sorted = PersonYearKey.InKeyOrder(keys.Distinct()).ToList();
         if (sorted.Count == 0) return;
         if (_dialect.LockLedgersSql is { } all)
         {

@@ -10,6 +10,10 @@ public sealed record PersonYearKey(string RegionCode, string InsuredId, int Poli
 {
     public string ProvinceCode => Resolution.ProvinceOf(RegionCode);
 
+    /// <summary>The ledgers' key order (ordinal): every batch of every instance locks its person-years in it, so none wait in a cycle.</summary>
+    public static IEnumerable<PersonYearKey> InKeyOrder(IEnumerable<PersonYearKey> keys) =>
+        keys.OrderBy(k => k.RegionCode, StringComparer.Ordinal).ThenBy(k => k.InsuredId, StringComparer.Ordinal).ThenBy(k => k.PolicyYear);
+
     /// <summary>Never the whole resident ID (style.md 9).</summary>
     public override string ToString() => $"{RegionCode}/{ResidentId.Mask(InsuredId)}/{PolicyYear}";
 }
