@@ -9,6 +9,17 @@ public enum BulkType { Text, Int, BigInt, Bool, Instant, Date }
 /// <summary>One column of a bulk write: its name, its type and how to read it off a row.</summary>
 public sealed record BulkColumn<T>(string Name, BulkType Type, Func<T, object?> Value);
 
+/// <summary>The columns of a <see cref="BulkTable{T}"/>, one factory a type (<c>using static</c>).</summary>
+public static class Bulk
+{
+    public static BulkColumn<T> Text<T>(string name, Func<T, string?> value) => new(name, BulkType.Text, value);
+    public static BulkColumn<T> Int<T>(string name, Func<T, int?> value) => new(name, BulkType.Int, r => value(r));
+    public static BulkColumn<T> BigInt<T>(string name, Func<T, long?> value) => new(name, BulkType.BigInt, r => value(r));
+    public static BulkColumn<T> Bool<T>(string name, Func<T, bool> value) => new(name, BulkType.Bool, r => value(r));
+    public static BulkColumn<T> Instant<T>(string name, Func<T, DateTime> value) => new(name, BulkType.Instant, r => value(r));
+    public static BulkColumn<T> Date<T>(string name, Func<T, DateOnly?> value) => new(name, BulkType.Date, r => value(r));
+}
+
 /// <summary>
 /// A table as a bulk write sees it: its name and the columns written, each read off a row of <typeparamref name="T"/>.
 /// <see cref="SqlDialect.InsertRowsAsync{T}"/> appends rows; <see cref="SqlDialect.UpdateRowsAsync{T}"/> sets columns by key.
@@ -17,6 +28,9 @@ public sealed class BulkTable<T>(string name, params BulkColumn<T>[] columns)
 {
     public string Name => name;
     private string? _insert;
+
+    /// <summary>A provider's own INSERT of the table (PostgreSQL: over arrays), built once.</summary>
+    internal string? ArrayInsert { get; set; }
 
     public IReadOnlyList<BulkColumn<T>> Columns => columns;
 

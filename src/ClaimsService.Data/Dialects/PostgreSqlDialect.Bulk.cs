@@ -42,6 +42,25 @@ public sealed partial class PostgreSqlDialect
         await connection.ExecuteAsync(new CommandDefinition(update, parameters, transaction, cancellationToken: ct));
     }
 
+    /// <summary>
+    /// The rows as one INSERT of arrays, for an <see cref="NpgsqlBatch"/> (one parameter a column, one text whatever the count,
+    /// prepared once), in their order: ORDER BY the ordinality, so an identity column follows it as one insert after another would.
+    /// </summary>
+    internal static NpgsqlBatchCommand ArrayInsertCommand<T>(BulkTable<T> table, IReadOnlyList<T> rows)
+    {
+        var command = new NpgsqlBatchCommand(table.ArrayInsert ??= ArrayInsertOf(table));
+        foreach (var column in table.Columns)
+            command.Parameters.Add(new NpgsqlParameter { Value = ArrayValues(column, rows), NpgsqlDbType = NpgsqlDbType.Array | TypeOf(column.Type) });
+        return command;
+    }
+
+    private static string ArrayInsertOf<T>(BulkTable<T> table)
+    {
+        var names = string.Join(", ", table.Columns.Select(c => c.Name));
+        var arrays = string.Join(", ", table.Columns.Select((c, i) => $"${i + 1}::{ArrayOf(c.Type)}"));
+        return $"INSERT INTO {table.Name} ({names})\nSELECT {names} FROM unnest({arrays}) WITH ORDINALITY AS u({names}, n)\nORDER BY n";
+    }
+
     private static NpgsqlDbType TypeOf(BulkType type) => type switch
     {
         BulkType.Text => NpgsqlDbType.Text,

@@ -45,7 +45,7 @@ public sealed class AuditStore(Db db)
         ? db.OnConnectionAsync(async (c, t) =>
         {
             await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)c);
-            batch.BatchCommands.Add(SettlementBatch.InsertAuditCommand(rows));
+            batch.BatchCommands.Add(Dialects.PostgreSqlDialect.ArrayInsertCommand(StoredTables.AuditLog, rows));
             return await batch.ExecuteNonQueryAsync(t);
         }, ct, retry: false)
         : db.InTransactionAsync(async (c, tx, t) =>

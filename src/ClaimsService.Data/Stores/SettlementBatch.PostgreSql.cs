@@ -1,3 +1,4 @@
+using ClaimsService.Data.Dialects;
 using ClaimsService.Domain;
 using Dapper;
 using Npgsql;
@@ -209,30 +210,6 @@ public sealed partial class SettlementBatch
         return all;
     }
 
-    private const string InsertRowsStatement = $"""
-        INSERT INTO adjudications ({AdjudicationRow.Columns})
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::bigint[],
-            $10::date[], $11::date[], $12::bool[], $13::text[], $14::text[], $15::int[],
-            $16::text[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[],
-            $21::bigint[], $22::bigint[], $23::bigint[], $24::bool[], $25::text[], $26::text[], $27::text[], $28::text[],
-            $29::timestamptz[], $30::date[], $31::text[], $32::bigint[], $33::bigint[],
-            $34::text[], $35::text[], $36::text[],
-            $37::text[], $38::text[], $39::text[], $40::text[], $41::text[], $42::text[], $43::text[], $44::bigint[])
-        """;
-
-    // In the entries' order (ORDER BY the ordinality): the log's ids follow it, as one insert after another would give them.
-    private const string InsertAuditStatement = """
-        INSERT INTO audit_log (adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code,
-            parameter_set_id, parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at)
-        SELECT adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code,
-            parameter_set_id, parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[]) WITH ORDINALITY
-            AS u(adjudication_id, kind, outcome, code, caller, hospital_code, settlement_id, region_code, parameter_set_id,
-                 parameter_set_version, category, inputs, trace, outputs, trace_id, recorded_at, n)
-        ORDER BY n
-        """;
-
     // Both updates find their rows by key lookups whatever the statistics (see PlanningStatements): a hash join of the
     // arrays with the table, planned while the table was small, would read all of it, or all of an index.
     private const string MarkReversedStatement = """
@@ -254,25 +231,10 @@ public sealed partial class SettlementBatch
     /// <summary>Everything the batch's items appended, in one round trip (PostgreSQL); the caller commits.</summary>
     public async Task WriteAsync(PlannedBatch planned, CancellationToken ct)
     {
-        var r = planned.NewRows;
-        var a = planned.NewAudit;
         var moved = planned.MovedLedgers.ToList();
         await using var batch = new NpgsqlBatch((NpgsqlConnection)_connection, (NpgsqlTransaction)_transaction);
-        batch.BatchCommands.Add(Command(InsertRowsStatement,
-            Col(r, x => x.Id), Col(r, x => x.IdempotencyKey), Col(r, x => x.Kind), Col(r, x => x.HospitalCode), Col(r, x => x.SettlementId),
-            Col(r, x => x.RegionCode), Col(r, x => x.InsuredId), Col(r, x => x.PolicyYear), Col(r, x => x.Sequence),
-            Col(r, x => x.AdmissionDate), Col(r, x => x.DischargeDate), Col(r, x => x.ReferredOutOfRegion), Col(r, x => x.Category),
-            Col(r, x => x.ParameterSetId), Col(r, x => x.ParameterSetVersion),
-            Col(r, x => x.ParameterSetRegion), Col(r, x => x.EligibleAmountFen), Col(r, x => x.DeductibleFen), Col(r, x => x.EligibleBeforeFen),
-            Col(r, x => x.EligibleAfterFen),
-            Col(r, x => x.PaidBeforeFen), Col(r, x => x.PaidAfterFen), Col(r, x => x.PayoutFen), Col(r, x => x.CapApplied), Col(r, x => x.RelatedId),
-            Col(r, x => x.ReversedById), Col(r, x => x.RequestHash), Col(r, x => x.Trace),
-            Col(r, x => x.AdjudicatedAt), Col(r, x => x.BusinessDate), Col(r, x => x.CandidateCategories), Col(r, x => x.InPolicyCostFen),
-            Col(r, x => x.BasicInsurancePaidFen),
-            Col(r, x => x.RunId), Col(r, x => x.RepricedParameterSetId), Col(r, x => x.RepricedCandidates),
-            Col(r, x => x.PsnNo), Col(r, x => x.MdtrtId), Col(r, x => x.SetlId), Col(r, x => x.Msgid), Col(r, x => x.MedType),
-            Col(r, x => x.InsuplcAdmdvs), Col(r, x => x.MdtrtareaAdmvs), Col(r, x => x.CapRemainingFen)));
-        batch.BatchCommands.Add(InsertAuditCommand(a));
+        batch.BatchCommands.Add(PostgreSqlDialect.ArrayInsertCommand(StoredTables.Adjudications, planned.NewRows));
+        batch.BatchCommands.Add(PostgreSqlDialect.ArrayInsertCommand(StoredTables.AuditLog, planned.NewAudit));
         if (planned.Reversed.Count > 0)
             batch.BatchCommands.Add(Command(MarkReversedStatement, Col(planned.Reversed, x => x.Id), Col(planned.Reversed, x => x.ReversalId)));
         batch.BatchCommands.Add(Command(MoveLedgersStatement,
@@ -281,13 +243,6 @@ public sealed partial class SettlementBatch
             Col(moved, m => m.At)));
         await batch.ExecuteNonQueryAsync(ct);
     }
-
-    /// <summary>The audit entries in one insert, in their order (the log's ids follow it).</summary>
-    internal static NpgsqlBatchCommand InsertAuditCommand(IReadOnlyList<AuditRow> a) => Command(InsertAuditStatement,
-        Col(a, x => x.AdjudicationId), Col(a, x => x.Kind), Col(a, x => x.Outcome), Col(a, x => x.Code), Col(a, x => x.Caller),
-        Col(a, x => x.HospitalCode), Col(a, x => x.SettlementId), Col(a, x => x.RegionCode), Col(a, x => x.ParameterSetId),
-        Col(a, x => x.ParameterSetVersion), Col(a, x => x.Category), Col(a, x => x.Inputs), Col(a, x => x.Trace), Col(a, x => x.Outputs),
-        Col(a, x => x.TraceId), Col(a, x => x.RecordedAt));
 
     private static T[] Col<TRow, T>(IReadOnlyList<TRow> rows, Func<TRow, T> value)
     {
