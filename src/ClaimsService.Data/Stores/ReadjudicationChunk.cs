@@ -79,7 +79,7 @@ public sealed class ReadjudicationChunk : IAsyncDisposable
         {
             first.RegionCode, first.PolicyYear, first.ProvinceCode, First = first.InsuredId, Last = keys[^1].InsuredId, RunId = runId,
         }, _transaction, cancellationToken: ct));
-        var ledgers = (await grid.ReadAsync<RangeLedgerRow>()).ToDictionary(l => l.InsuredId);
+        var ledgers = (await grid.ReadAsync<KeyedLedgerRow>()).ToDictionary(l => l.InsuredId);
         var registry = (await grid.ReadAsync<RangeCategoryRow>()).ToLookup(r => r.InsuredId,
             r => new CategoryEntry(PersonCategories.Parse(r.Category), r.ValidFrom, r.ValidTo));
         var rows = (await grid.ReadAsync<AdjudicationRow>()).ToLookup(r => r.InsuredId);
@@ -92,10 +92,7 @@ public sealed class ReadjudicationChunk : IAsyncDisposable
             if (!ledgers.TryGetValue(key.InsuredId, out var ledger)) throw new InvalidOperationException($"No ledger for {key}.");
             var own = rows[key.InsuredId].ToList();
             foreach (var row in own) row.AdjudicatedAt = DateTime.SpecifyKind(row.AdjudicatedAt, DateTimeKind.Utc);
-            var personYear = PersonYear.From(key, new LedgerRow
-            {
-                EligibleToDateFen = ledger.EligibleToDateFen, PaidToDateFen = ledger.PaidToDateFen, Version = ledger.Version,
-            }, own, sets);
+            var personYear = PersonYear.From(key, ledger, own, sets);
             reads.Add(new ChunkRead(done.Contains(key.InsuredId), personYear, registry[key.InsuredId].ToList()));
         }
         return reads;
@@ -165,14 +162,6 @@ public sealed class ReadjudicationChunk : IAsyncDisposable
     private sealed record Repriced(string Id, string SetId, string Candidates);
     private sealed record LedgerAfter(PersonYearKey Key, long EligibleToDateFen, long PaidToDateFen, int Version, DateTime Now);
     private sealed record Progress(string RunId, PersonYearKey Key, bool Changed, DateTime Now);
-
-    private sealed class RangeLedgerRow
-    {
-        public string InsuredId { get; set; } = "";
-        public long EligibleToDateFen { get; set; }
-        public long PaidToDateFen { get; set; }
-        public int Version { get; set; }
-    }
 
     private sealed class RangeCategoryRow
     {

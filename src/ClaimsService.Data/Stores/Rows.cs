@@ -91,11 +91,21 @@ internal sealed class AdjudicationRow
 }
 
 /// <summary>A row of <c>ledgers</c>: the person-year's position. Amounts in fen.</summary>
-internal sealed class LedgerRow
+internal class LedgerRow
 {
     public long EligibleToDateFen { get; set; }
     public long PaidToDateFen { get; set; }
     public int Version { get; set; }
+}
+
+/// <summary>A ledger row read with its key, where one read returns many person-years' (a batch's lock, a run's chunk).</summary>
+internal sealed class KeyedLedgerRow : LedgerRow
+{
+    public string RegionCode { get; set; } = "";
+    public string InsuredId { get; set; } = "";
+    public int PolicyYear { get; set; }
+
+    public PersonYearKey Key => new(RegionCode, InsuredId, PolicyYear);
 }
 
 /// <summary>A row of <c>audit_log</c>: every adjudication, preview and business rejection.</summary>

@@ -143,7 +143,7 @@ public sealed partial class SettlementBatch
         var registryOf = registry.ToLookup(r => r.InsuredId);
         return distinct.ToDictionary(k => k, k =>
         {
-            var personYear = PersonYear.From(k, ledgerOf.GetValueOrDefault(k)?.Ledger ?? new LedgerRow(), rowsOf[k].ToList(), sets);
+            var personYear = PersonYear.From(k, (LedgerRow?)ledgerOf.GetValueOrDefault(k) ?? new LedgerRow(), rowsOf[k].ToList(), sets);
             return (personYear, (IReadOnlyList<CategoryEntry>)RegistryOf(registryOf, k));
         });
     }
@@ -174,7 +174,7 @@ public sealed partial class SettlementBatch
     {
         var rowsOf = rows.ToLookup(r => new PersonYearKey(r.RegionCode, r.InsuredId, r.PolicyYear));
         // Only the person-years locked: one read by a later statement but committed after the lock is not the batch's to plan.
-        var locked = ledgers.ToDictionary(l => l.Key, l => new PlannedBatch.Locked(l.Ledger, rowsOf[l.Key].ToList(), sets));
+        var locked = ledgers.ToDictionary(l => l.Key, l => new PlannedBatch.Locked(l, rowsOf[l.Key].ToList(), sets));
         // A key of a locked person-year resolves to the row its person-year holds (one object, so a reversal's mark shows in both).
         var byKey = found.Concat(locked.Values.SelectMany(l => l.Rows));
         return new PlannedBatch(byKey, locked, registry.ToLookup(r => r.InsuredId));
@@ -249,19 +249,5 @@ public sealed partial class SettlementBatch
         var column = new T[rows.Count];
         for (var i = 0; i < column.Length; i++) column[i] = value(rows[i]);
         return column;
-    }
-
-    /// <summary>A ledger row with its key, as the batch's lock reads it.</summary>
-    private sealed class KeyedLedgerRow
-    {
-        public string RegionCode { get; set; } = "";
-        public string InsuredId { get; set; } = "";
-        public int PolicyYear { get; set; }
-        public long EligibleToDateFen { get; set; }
-        public long PaidToDateFen { get; set; }
-        public int Version { get; set; }
-
-        public PersonYearKey Key => new(RegionCode, InsuredId, PolicyYear);
-        public LedgerRow Ledger => new() { EligibleToDateFen = EligibleToDateFen, PaidToDateFen = PaidToDateFen, Version = Version };
     }
 }
