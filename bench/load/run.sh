@@ -358,6 +358,14 @@ row() { printf '%-34s %9.1f %7.2f %7.2f %8d %6s  %5s %5s %5s  %4s%%  %6s\n' "$1"
   "$(r "$2" .cpu.app_us | sed 's/^0$/-/')" "$(r "$2" .cpu.postgres_us)" "$(r "$2" .cpu.load_generator_us)" "$(r "$2" .cpu.others_share_pct)" \
   "$(r "$2" .cpu.wal_bytes_per_request)"; }
 dirty=$(git diff --quiet HEAD -- src bench/load 2>/dev/null || echo '+uncommitted')
+# What the machine allows: the CPU of a request (service, PostgreSQL, load generator) on every core at once, and the same
+# with the service at its CPU target (N x the baseline's). pgbench runs on the same cores, so a ratio above this is out of reach.
+bound() { # run pgbench-run cpu-target → "busy B of N cores; all N busy: <= R/s = X x pgbench; service at its CPU target: <= Y x"
+  awk -v rps="$(r "$1" .rps)" -v app="$(r "$1" .cpu.app_us)" -v pg="$(r "$1" .cpu.postgres_us)" -v gen="$(r "$1" .cpu.load_generator_us)" \
+    -v base="$(r baseline .cpu.app_us)" -v target="$3" -v den="$(r "$2" .rps)" -v cores="$(nproc)" 'BEGIN {
+      all = cores * 1e6 / (app + pg + gen); at = cores * 1e6 / (target * base + pg + gen)
+      printf "busy %.2f of %d cores; all busy: <= %.0f/s = %.2f x pgbench; service at its CPU target: <= %.2f x", (app + pg + gen) * rps / 1e6, cores, all, all / den, at / den }'
+}
 
 {
   echo
@@ -391,6 +399,8 @@ dirty=$(git diff --quiet HEAD -- src bench/load 2>/dev/null || echo '+uncommitte
   printf '%-48s %s\n' "settle / pgbench 1 stmt/rt    = $settle_plain_ratio" "(for information)"
   printf '%-48s %s\n' "preview / baseline            = $preview_baseline_ratio" "(for information)"
   printf '%-48s %s\n' "settlement batches (32 conn)  = $batch_count, mean size $batch_mean" "(for information)"
+  echo "machine bound, preview: $(bound preview pgbench3 5)"
+  echo "machine bound, settle:  $(bound settle pgbench2 6)"
   echo "statuses: baseline $(jq -c .statuses "$work/baseline.json"), preview $(jq -c .statuses "$work/preview.json"), settle $(jq -c .statuses "$work/settle.json")"
 } | tee "$work/report.txt"
 
