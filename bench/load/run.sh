@@ -24,6 +24,7 @@ api_port=${BENCH_API_PORT:-55711}
 unbatched_port=${BENCH_API_UNBATCHED_PORT:-55713}   # the same service with Database__Batching__Enabled=false
 duration_1conn=${BENCH_DURATION_1CONN:-10}          # seconds measured per 1-connection run
 baseline_port=${BENCH_BASELINE_PORT:-55712}
+paced_port=${BENCH_BASELINE_PACED_PORT:-55714}      # the baseline again, each answer after a 4 ms timer (for information)
 batching=${BENCH_BATCHING:-true}                    # Database:Batching:Enabled of the main instance (false: the per-request path at 32 connections)
 writers=${BENCH_WRITERS:-}                          # Database:Batching:Writers of the main instance (empty: the service's default)
 results_dir=${BENCH_RESULTS_DIR:-$root/bench/results}
@@ -59,11 +60,12 @@ chmod 755 "$work"
 pg_data="$work/pg"
 mkdir -p "$pg_data"
 [ "$(id -u)" = 0 ] && chown postgres "$pg_data" "$work"
-api_pid=""; baseline_pid=""; unbatched_pid=""
+api_pid=""; baseline_pid=""; unbatched_pid=""; paced_pid=""
 cleanup() {
   [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
   [ -n "$unbatched_pid" ] && kill "$unbatched_pid" 2>/dev/null && wait "$unbatched_pid" 2>/dev/null || true
   [ -n "$baseline_pid" ] && kill "$baseline_pid" 2>/dev/null && wait "$baseline_pid" 2>/dev/null || true
+  [ -n "$paced_pid" ] && kill "$paced_pid" 2>/dev/null && wait "$paced_pid" 2>/dev/null || true
   as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
   if [ "${BENCH_KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
 }
@@ -178,6 +180,13 @@ ASPNETCORE_URLS="http://$host:$baseline_port" ASPNETCORE_ENVIRONMENT=Production 
 baseline_pid=$!
 wait_ready "http://$host:$baseline_port/health/ready" baseline "$baseline_pid" "$work/baseline.log"
 say "baseline ready on $host:$baseline_port (answers $answer_bytes bytes, the size of a preview answer)"
+# The same app paced: each answer after a 4 ms timer, so that 32 connections get about the service's rate (6 000-7 000 a
+# second). The baseline's CPU per request is measured at 50 000 a second or more, where one wake-up and one send serve many
+# requests; this one shows what the framework alone costs a request at the service's rate (for information, not a target).
+ASPNETCORE_URLS="http://$host:$paced_port" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+  BASELINE_BODY_FILE="$work/answer.json" BASELINE_DELAY_MS=4 dotnet "$baseline_dll" >"$work/baseline-paced.log" 2>&1 &
+paced_pid=$!
+wait_ready "http://$host:$paced_port/health/ready" "paced baseline" "$paced_pid" "$work/baseline-paced.log"
 
 # --- the measurements ------------------------------------------------------------------------------------------------
 export BENCH_LOAD_DIR="$load" BENCH_PERSONS_FILE="$persons_file" BENCH_HOSPITAL_KEY="$hospital_key"
@@ -248,6 +257,7 @@ answered_200() { jq '.statuses["200"] // 0' "$work/$1.json"; }
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 wrk_run baseline "http://$host:$baseline_port" "$load/preview.lua" "$baseline_pid"
+wrk_run baseline_paced "http://$host:$paced_port" "$load/preview.lua" "$paced_pid"
 previews_before=$(preview_rows)
 wrk_run preview "http://$host:$api_port" "$load/preview.lua" "$api_pid"
 # At one connection the queue never holds more than one request: batching must not delay it (p50 within 1.1x of off).
@@ -326,7 +336,7 @@ pgbench_run pgbench2 "$load/settle.pgbench.sql" -D pipeline=1
 pgbench_run pgbench3 "$load/preview.pgbench.sql"
 
 # --- the report ------------------------------------------------------------------------------------------------------
-wrk_runs=(baseline preview preview_1conn preview_1conn_unbatched settle settle_1conn settle_1conn_unbatched)
+wrk_runs=(baseline baseline_paced preview preview_1conn preview_1conn_unbatched settle settle_1conn settle_1conn_unbatched)
 for run in "${wrk_runs[@]}" pgbench1 pgbench2 pgbench3; do
   jq --slurpfile cpu "$work/$run-cpu.json" '. + {cpu: $cpu[0]}' "$work/$run.json" >"$work/$run.tmp" && mv "$work/$run.tmp" "$work/$run.json"
 done
@@ -340,6 +350,8 @@ preview_ratio=$(ratio preview pgbench3)
 preview_baseline_ratio=$(ratio preview baseline)
 cpu_preview_ratio=$(ratio preview baseline .cpu.app_us)
 cpu_settle_ratio=$(ratio settle baseline .cpu.app_us)
+cpu_preview_paced_ratio=$(ratio preview baseline_paced .cpu.app_us)
+cpu_settle_paced_ratio=$(ratio settle baseline_paced .cpu.app_us)
 p50_preview_1conn_ratio=$(ratio preview_1conn preview_1conn_unbatched .p50_ms)
 p50_settle_1conn_ratio=$(ratio settle_1conn settle_1conn_unbatched .p50_ms)
 settle_p99=$(r settle .p99_ms)
@@ -382,6 +394,7 @@ bound() { # run pgbench-run cpu-target → "busy B of N cores; all N busy: <= R/
   printf '%-34s %9s %7s %7s %8s %6s  %-17s  %-6s %s\n' "" "" "" "" "" "" "CPU us/request" "others'" "WAL B/"
   printf '%-34s %9s %7s %7s %8s %6s  %5s %5s %5s  %-6s %s\n' run "req/s" "p50 ms" "p99 ms" requests errors app pg gen "share" request
   row "bare baseline (wrk)" baseline
+  row "  bare baseline, paced (4 ms timer)" baseline_paced
   row "POST /v1/settlements/preview" preview
   row "  preview, 1 connection" preview_1conn
   row "  preview, 1 connection, unbatched" preview_1conn_unbatched
@@ -405,6 +418,7 @@ bound() { # run pgbench-run cpu-target → "busy B of N cores; all N busy: <= R/
   printf '%-48s %-30s %s\n' "preview audit rows written = $previews_written" "answered $previews_answered (+ <= $previews_in_flight_max in flight)" "$(pass "$t_audit")"
   printf '%-48s %s\n' "settle / pgbench 1 stmt/rt    = $settle_plain_ratio" "(for information)"
   printf '%-48s %s\n' "preview / baseline            = $preview_baseline_ratio" "(for information)"
+  printf '%-48s %s\n' "CPU/request over the paced baseline's: preview $cpu_preview_paced_ratio, settle $cpu_settle_paced_ratio" "(for information)"
   printf '%-48s %s\n' "settlement batches (32 conn)  = $batch_count, mean size $batch_mean" "(for information)"
   echo "machine bound, preview: $(bound preview pgbench3 5)"
   echo "machine bound, settle:  $(bound settle pgbench2 6)"
@@ -421,7 +435,7 @@ jq -n \
   --argjson persons "$persons" --argjson registry "$registry_entries" --argjson answer "$answer_bytes" \
   --arg pg "$(tr -s ' ' <<<"$pg_settings")" --arg cs "$cs" --argjson batching "$batching" --arg writers "${writers:-default}" "${runs[@]}" \
   --argjson sr "$settle_ratio" --argjson spr "$settle_plain_ratio" --argjson pr "$preview_ratio" --argjson pbr "$preview_baseline_ratio" \
-  --argjson cpr "$cpu_preview_ratio" --argjson csr "$cpu_settle_ratio" --argjson p1 "$p50_preview_1conn_ratio" --argjson s1 "$p50_settle_1conn_ratio" \
+  --argjson cpr "$cpu_preview_ratio" --argjson csr "$cpu_settle_ratio" --argjson cppr "$cpu_preview_paced_ratio" --argjson cspr "$cpu_settle_paced_ratio" --argjson p1 "$p50_preview_1conn_ratio" --argjson s1 "$p50_settle_1conn_ratio" \
   --argjson bmean "$batch_mean" --argjson bcount "$batch_count" \
   --argjson errors "$errors" --argjson pgfailed "$pg_failed" --argjson ledger "$ledger_delta" --argjson payouts "$payouts_received" --argjson inflight "$in_flight" --argjson inflightfen "$in_flight_fen" \
   --argjson pwritten "$previews_written" --argjson panswered "$previews_answered" --argjson pinflight "$previews_in_flight_max" \
@@ -432,13 +446,14 @@ jq -n \
     setup: {duration_s: $duration, duration_1conn_s: $duration1, warmup_s: $warmup, connections: $connections, threads: $threads, persons: $persons,
       registry_entries: $registry, answer_bytes: $answer, postgres: $pg, service_connection_string: $cs,
       batching: {enabled: $batching, writers: $writers}},
-    runs: {baseline: $baseline[0], preview: $preview[0], settle: $settle[0], settle_warmup: $settle_warmup[0],
+    runs: {baseline: $baseline[0], baseline_paced: $baseline_paced[0], preview: $preview[0], settle: $settle[0], settle_warmup: $settle_warmup[0],
       preview_1conn: $preview_1conn[0], preview_1conn_unbatched: $preview_1conn_unbatched[0],
       settle_1conn: $settle_1conn[0], settle_1conn_unbatched: $settle_1conn_unbatched[0],
       pgbench_settle_one_statement_per_round_trip: $pgbench1[0], pgbench_settle_batched: $pgbench2[0], pgbench_preview_batched: $pgbench3[0]},
     batch: {mean_size: $bmean, batches: $bcount},
     ratios: {settle_over_pgbench_batched: $sr, settle_over_pgbench_one_statement_per_round_trip: $spr, preview_over_pgbench_preview: $pr,
       preview_over_baseline: $pbr, cpu_preview_over_baseline: $cpr, cpu_settle_over_baseline: $csr,
+      cpu_preview_over_baseline_paced: $cppr, cpu_settle_over_baseline_paced: $cspr,
       p50_1conn_preview_batched_over_unbatched: $p1, p50_1conn_settle_batched_over_unbatched: $s1},
     checks: {error_responses: $errors, pgbench_failed_transactions: $pgfailed, ledger_paid_delta_fen: $ledger, payouts_received_fen: $payouts,
       in_flight_replayed: $inflight, in_flight_replayed_payouts_fen: $inflightfen,
