@@ -180,8 +180,8 @@ ASPNETCORE_URLS="http://$host:$baseline_port" ASPNETCORE_ENVIRONMENT=Production 
 baseline_pid=$!
 wait_ready "http://$host:$baseline_port/health/ready" baseline "$baseline_pid" "$work/baseline.log"
 say "baseline ready on $host:$baseline_port (answers $answer_bytes bytes, the size of a preview answer)"
-# The same app paced: each answer after a 4 ms timer, so that 32 connections get about the service's rate (6 000-7 000 a
-# second). The baseline's CPU per request is measured at 50 000 a second or more, where one wake-up and one send serve many
+# The same app paced: each answer after a 4 ms timer, so that 32 connections get about the service's rate (5 600-5 800 a
+# second here). The baseline's CPU per request is measured at 50 000 a second or more, where one wake-up and one send serve many
 # requests; this one shows what the framework alone costs a request at the service's rate (for information, not a target).
 ASPNETCORE_URLS="http://$host:$paced_port" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   BASELINE_BODY_FILE="$work/answer.json" BASELINE_DELAY_MS=4 dotnet "$baseline_dll" >"$work/baseline-paced.log" 2>&1 &
