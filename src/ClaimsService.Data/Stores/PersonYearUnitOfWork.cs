@@ -26,14 +26,16 @@ public sealed record AuditContext(string Caller, string InputsJson, string? Trac
 public sealed partial class PersonYearUnitOfWork : IAsyncDisposable, IPersonYearWork
 {
     private readonly string _lockedReads;
+    private readonly string _findByKey;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
     private readonly bool _ownsTransaction;
 
     /// <param name="ownsTransaction">False inside a batch (<see cref="SettlementBatch"/>): the batch commits and disposes.</param>
-    internal PersonYearUnitOfWork(string lockedReads, DbConnection connection, DbTransaction transaction, bool ownsTransaction = true)
+    internal PersonYearUnitOfWork(string lockedReads, string findByKey, DbConnection connection, DbTransaction transaction, bool ownsTransaction = true)
     {
         _lockedReads = lockedReads;
+        _findByKey = findByKey;
         _connection = connection;
         _transaction = transaction;
         _ownsTransaction = ownsTransaction;
@@ -49,10 +51,14 @@ public sealed partial class PersonYearUnitOfWork : IAsyncDisposable, IPersonYear
         return new SettlementReads(existing is null ? null : Adjudication.From(existing), await SettlementStore.ReadPersonYearAsync(key, ledger, grid), registry);
     }
 
+    /// <summary>The adjudication with this idempotency key, in this transaction (before any lock: its person-year never changes).</summary>
+    internal Task<AdjudicationRow?> FindByKeyAsync(string key, CancellationToken ct) =>
+        SettlementStore.FindByKeyAsync(_connection, _transaction, _findByKey, key, ct);
+
     /// <summary>Null when this hospital has no settlement with this id.</summary>
     public async Task<ReversalReads?> LockForReversalAsync(string hospitalCode, string settlementId, DateTime now, CancellationToken ct)
     {
-        if (await SettlementStore.FindByKeyAsync(_connection, _transaction, Keys.Settlement(hospitalCode, settlementId), ct) is not { } target)
+        if (await FindByKeyAsync(Keys.Settlement(hospitalCode, settlementId), ct) is not { } target)
             return null;
         var key = new PersonYearKey(target.RegionCode, target.InsuredId, target.PolicyYear);
         await using var grid = await _connection.QueryMultipleAsync(new CommandDefinition(_lockedReads,

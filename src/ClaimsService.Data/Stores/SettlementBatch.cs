@@ -37,7 +37,7 @@ public sealed partial class SettlementBatch : IAsyncDisposable
 
     /// <summary>The person-year of a settlement (for a reversal's lock), read before any lock: a settlement's person-year never changes.</summary>
     public async Task<PersonYearKey?> PersonYearOfAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
-        await SettlementStore.FindByKeyAsync(_connection, _transaction, Keys.Settlement(hospitalCode, settlementId), ct) is { } row
+        await Work.FindByKeyAsync(Keys.Settlement(hospitalCode, settlementId), ct) is { } row
             ? new PersonYearKey(row.RegionCode, row.InsuredId, row.PolicyYear)
             : null;
 

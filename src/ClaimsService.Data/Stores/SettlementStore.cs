@@ -58,18 +58,23 @@ public sealed class SettlementStore(Db db)
     private readonly string _lockedReadsSql =
         $"{db.Dialect.KeyLookupsOnlySql}{db.Dialect.LockLedgerSql}\n{FindByKeySql};\n{RegistryStore.ForPersonSql};\n{PersonYearSql};\n{db.Dialect.PersonYearSetsSql};";
 
+    // A lookup by idempotency key on its own (a reversal's first read, a settlement asked for) carries the dialect's prefix
+    // too, in a transaction or not: a statement is prepared once per connection and its plan is kept, whichever read planned
+    // it first (KeyLookupsOnlySql).
+    private readonly string _findByKeySql = $"{db.Dialect.KeyLookupsOnlySql}{FindByKeySql}";
+
     /// <summary>Opens a unit of work: a connection and a transaction. Run it inside <see cref="Db.RunAsync{T}"/>.</summary>
     public async Task<PersonYearUnitOfWork> BeginAsync(CancellationToken ct)
     {
         var (connection, transaction) = await db.BeginAsync(ct);
-        return new PersonYearUnitOfWork(_lockedReadsSql, connection, transaction);
+        return new PersonYearUnitOfWork(_lockedReadsSql, _findByKeySql, connection, transaction);
     }
 
     /// <summary>Opens a batch of units of work in one transaction (the commit pipeline). Run it inside <see cref="Db.RunAsync{T}"/>.</summary>
     public async Task<SettlementBatch> BeginBatchAsync(CancellationToken ct)
     {
         var (connection, transaction) = await db.BeginAsync(ct);
-        return new SettlementBatch(db.Dialect, new PersonYearUnitOfWork(_lockedReadsSql, connection, transaction, ownsTransaction: false),
+        return new SettlementBatch(db.Dialect, new PersonYearUnitOfWork(_lockedReadsSql, _findByKeySql, connection, transaction, ownsTransaction: false),
             connection, transaction);
     }
 
@@ -105,12 +110,8 @@ public sealed class SettlementStore(Db db)
         return Adjudication.From(row);
     }, ct);
 
-    // Outside a unit of work, the lookups carry the dialect's prefix too: a statement is prepared once per connection and its
-    // plan is kept, whichever read planned it first (KeyLookupsOnlySql).
-    private readonly string _findByKeySql = $"{db.Dialect.KeyLookupsOnlySql}{FindByKeySql}";
-
     public Task<Adjudication?> FindSettlementAsync(string hospitalCode, string settlementId, CancellationToken ct) =>
-        db.ReadAsync(async (c, t) => await FindByKeyAsync(c, null, Keys.Settlement(hospitalCode, settlementId), t, _findByKeySql) is { } row
+        db.ReadAsync(async (c, t) => await FindByKeyAsync(c, null, _findByKeySql, Keys.Settlement(hospitalCode, settlementId), t) is { } row
             ? Adjudication.From(row) : null, ct);
 
     private const string LedgerSql = $"SELECT {Dialects.SqlDialect.SelectLedgerColumns} FROM ledgers WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear";
@@ -171,7 +172,8 @@ public sealed class SettlementStore(Db db)
         return PersonYear.From(key, ledger, rows, sets);
     }
 
-    internal static async Task<AdjudicationRow?> FindByKeyAsync(DbConnection c, DbTransaction? tx, string key, CancellationToken ct, string sql = FindByKeySql)
+    /// <param name="sql"><see cref="FindByKeySql"/> behind the dialect's <see cref="Dialects.SqlDialect.KeyLookupsOnlySql"/>.</param>
+    internal static async Task<AdjudicationRow?> FindByKeyAsync(DbConnection c, DbTransaction? tx, string sql, string key, CancellationToken ct)
     {
         var row = await c.QuerySingleOrDefaultAsync<AdjudicationRow>(new CommandDefinition(sql, new { Key = key }, tx, cancellationToken: ct));
         if (row is not null) row.AdjudicatedAt = DateTime.SpecifyKind(row.AdjudicatedAt, DateTimeKind.Utc);
