@@ -23,20 +23,29 @@ public sealed partial class PostgreSqlDialect : SqlDialect
         exception is NpgsqlException { IsTransient: true }
         or PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow };
 
-    // A generic plan is kept until its tables' statistics change. One made while a table was empty or young (a new database;
-    // the first minute after a VACUUM of an empty table) scans it, and goes on scanning it as it grows: PostgreSQL's time per
-    // settlement grew with the table (bench/README.md, "Plans made on a young table"). With sequential scans off for the
-    // transaction, a point lookup by a key is planned as an index scan on that key whatever the table's size.
-    public override string KeyLookupsOnlySql => "SET LOCAL enable_seqscan = off;\n";
+    /// <summary>
+    /// A generic plan is kept until its tables' statistics change. One made while a table was empty or young (a new database;
+    /// the first minute after a VACUUM of an empty table) scans it, and goes on scanning it as it grows: PostgreSQL's time per
+    /// settlement grew with the table (bench/README.md, "Plans made on a young table"). With sequential scans off for the
+    /// transaction, a point lookup by a key is planned as an index scan on that key whatever the table's size. The
+    /// settlement batch sends it too (<c>SettlementBatch.PlanningStatements</c>).
+    /// </summary>
+    internal const string NoSequentialScans = "SET LOCAL enable_seqscan = off";
 
-    // On an empty table every index that starts with region_code looks as cheap as the person-year's, and the first one
-    // found reads the whole region; ordered by sequence, only the person-year's index (region, insured, year, sequence)
-    // saves a sort. OFFSET 0 keeps that subquery from being flattened.
-    public override string PersonYearSetsSql => """
+    public override string KeyLookupsOnlySql => $"{NoSequentialScans};\n";
+
+    /// <summary>
+    /// A person-year's rows read by its index: on an empty table every index that starts with region_code looks as cheap as
+    /// the person-year's, and the first one found reads the whole region; ordered by sequence, only the person-year's index
+    /// (region, insured, year, sequence) saves a sort. OFFSET 0 keeps the subquery from being flattened.
+    /// </summary>
+    internal const string ByPersonYearIndex = "ORDER BY sequence OFFSET 0";
+
+    public override string PersonYearSetsSql => $"""
         SELECT definition FROM parameter_sets
         WHERE id IN (SELECT s.id FROM (SELECT parameter_set_id, repriced_parameter_set_id FROM adjudications
                                        WHERE region_code = @RegionCode AND insured_id = @InsuredId AND policy_year = @PolicyYear
-                                       ORDER BY sequence OFFSET 0) a
+                                       {ByPersonYearIndex}) a
                      CROSS JOIN LATERAL (VALUES (a.parameter_set_id), (a.repriced_parameter_set_id)) s(id))
         """;
 

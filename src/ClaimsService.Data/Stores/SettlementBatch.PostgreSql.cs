@@ -20,14 +20,12 @@ public sealed partial class SettlementBatch
 
     // Array parameters make PostgreSQL plan these statements anew on every execution (a custom plan looks cheaper than the
     // generic one, by a hair), which cost more than running them (pg_stat_statements: plans = calls, ~1 ms a batch). So
-    // each connection plans them once (generic plans), and a generic plan is kept until its tables' statistics change. One
-    // planned while `adjudications` was empty or young (a new database; the first minute after a VACUUM) scans the table
-    // for every key, and went on scanning it as it grew: PostgreSQL's time per settlement grew with the table, from run to
-    // run (bench/README.md, "Plans made on a young table"). Hence, for this transaction only (SET LOCAL, no session state
-    // outlives it): no sequential scans, and every read below is driven by the batch's keys (a LATERAL subquery per key,
-    // OFFSET 0 so that it is not flattened into a join the planner could turn into a scan of the whole table or index).
-    // Each is then an index lookup per key whatever the statistics said when it was planned.
-    private static readonly string[] PlanningStatements = ["SET LOCAL plan_cache_mode = force_generic_plan", "SET LOCAL enable_seqscan = off"];
+    // each connection plans them once (generic plans), kept until the tables' statistics change: hence, for this
+    // transaction only (SET LOCAL, no session state outlives it), no sequential scans (PostgreSqlDialect.NoSequentialScans),
+    // and every read below is driven by the batch's keys (a LATERAL subquery per key, OFFSET 0 so that it is not flattened
+    // into a join the planner could turn into a scan of the whole table or index): an index lookup per key whatever the
+    // statistics said when it was planned.
+    private static readonly string[] PlanningStatements = ["SET LOCAL plan_cache_mode = force_generic_plan", PostgreSqlDialect.NoSequentialScans];
 
     // The batch's person-years: the settlements' own, and those of the settlements its reversals take out ($4; a settlement's
     // person-year never changes, and a void's tombstone has none). Every read statement starts with it.
@@ -39,10 +37,6 @@ public sealed partial class SettlementBatch
         """;
 
     private const string PersonYearOfKey = "a.region_code = k.region_code AND a.insured_id = k.insured_id AND a.policy_year = k.policy_year";
-
-    // Planned on an empty table, every index that starts with region_code looks as good as the person-year's, and the first
-    // one found reads the region; ordered by sequence, only the person-year's index (region, insured, year, sequence) saves a sort.
-    private const string ByPersonYearIndex = "ORDER BY a.sequence OFFSET 0";
 
     private const string CreateLedgersStatement = $"""
         {KeysStatement}
@@ -80,7 +74,7 @@ public sealed partial class SettlementBatch
 
     private const string PersonYearsStatement = $"""
         {KeysStatement}
-        SELECT r.* FROM keys k CROSS JOIN LATERAL (SELECT {AdjudicationRow.Columns} FROM adjudications a WHERE {PersonYearOfKey} {ByPersonYearIndex}) r
+        SELECT r.* FROM keys k CROSS JOIN LATERAL (SELECT {AdjudicationRow.Columns} FROM adjudications a WHERE {PersonYearOfKey} {PostgreSqlDialect.ByPersonYearIndex}) r
         ORDER BY r.region_code, r.insured_id, r.policy_year, r.sequence, r.id
         """;
 
@@ -88,7 +82,7 @@ public sealed partial class SettlementBatch
         {KeysStatement}
         SELECT definition FROM parameter_sets
         WHERE id IN (SELECT s.id FROM keys k
-                     CROSS JOIN LATERAL (SELECT a.parameter_set_id, a.repriced_parameter_set_id FROM adjudications a WHERE {PersonYearOfKey} {ByPersonYearIndex}) a
+                     CROSS JOIN LATERAL (SELECT a.parameter_set_id, a.repriced_parameter_set_id FROM adjudications a WHERE {PersonYearOfKey} {PostgreSqlDialect.ByPersonYearIndex}) a
                      CROSS JOIN LATERAL (VALUES (a.parameter_set_id), (a.repriced_parameter_set_id)) s(id))
         """;
 
