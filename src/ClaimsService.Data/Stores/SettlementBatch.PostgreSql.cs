@@ -114,11 +114,13 @@ public sealed partial class SettlementBatch
         return Planned(ledgers, found, registry, rows, sets.ToDictionary(s => s.Id));
     }
 
-    /// <summary>The previews' reads in one round trip, unlocked (PostgreSQL): each person-year, as <see cref="SettlementStore.ReadAsync"/> reads one.</summary>
+    /// <summary>
+    /// The previews' reads in one round trip, unlocked (PostgreSQL): each person-year, as <see cref="SettlementStore.ReadAsync"/>
+    /// reads one. <paramref name="distinct"/>: each key once.
+    /// </summary>
     internal static async Task<IReadOnlyDictionary<PersonYearKey, (PersonYear PersonYear, IReadOnlyList<CategoryEntry> Registry)>> ReadUnlockedAsync(
-        NpgsqlConnection connection, IReadOnlyList<PersonYearKey> keys, CancellationToken ct)
+        NpgsqlConnection connection, IReadOnlyList<PersonYearKey> distinct, CancellationToken ct)
     {
-        var distinct = keys.Distinct().ToList();
         var keyArgs = KeyArgs(distinct, []);
         // A transaction of the batch's own, begun and committed inside it (one round trip), so its reads plan generically too.
         await using var batch = new NpgsqlBatch(connection);

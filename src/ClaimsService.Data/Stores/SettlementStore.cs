@@ -150,11 +150,12 @@ public sealed class SettlementStore(Db db)
     public async Task<IReadOnlyDictionary<PersonYearKey, (PersonYear PersonYear, IReadOnlyList<CategoryEntry> Registry)>> ReadManyAsync(
         IReadOnlyList<PersonYearKey> keys, CancellationToken ct)
     {
+        var distinct = keys.Distinct().ToList();
         // One person-year (a batch of one: a lone request) reads as the per-request path does, so batching costs it nothing.
-        if (db.Dialect.Provider == DatabaseProvider.PostgreSql && keys.Distinct().Skip(1).Any())
-            return await db.ReadAsync((c, t) => SettlementBatch.ReadUnlockedAsync((Npgsql.NpgsqlConnection)c, keys, t), ct);
+        if (db.Dialect.Provider == DatabaseProvider.PostgreSql && distinct.Count > 1)
+            return await db.ReadAsync((c, t) => SettlementBatch.ReadUnlockedAsync((Npgsql.NpgsqlConnection)c, distinct, t), ct);
         var all = new Dictionary<PersonYearKey, (PersonYear, IReadOnlyList<CategoryEntry>)>();
-        foreach (var key in keys.Distinct()) all[key] = await ReadAsync(key, ct);
+        foreach (var key in distinct) all[key] = await ReadAsync(key, ct);
         return all;
     }
 
